@@ -1,1 +1,3 @@
 //! indexer
+
+pub mod index;
