@@ -1,1 +1,3 @@
 //! crawler
+
+pub mod config;
