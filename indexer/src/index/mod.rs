@@ -5,14 +5,63 @@
 //! It indexes [`Vacancy`](vindwerk_model::Vacancy) values it is given; it never opens the store,
 //! and it does not decide what a vacancy is (that is `dedup` and the merge).
 
+mod generation;
+mod handle;
 pub mod schema;
 
+use std::path::{Path, PathBuf};
+
 use tantivy::Index;
+
+pub use generation::{
+    CURRENT_FILE, GenerationWriter, IndexStats, WriterConfig, build_index, current_generation,
+    index_watermark, open_index, update_index,
+};
+pub use handle::{IndexHandle, IndexSnapshot};
 
 pub use schema::{
     DUTCH_ANALYSER, FACET_FIELDS, Fields, HOURS_BANDS, MissingField, PLAIN_ANALYSER, SALARY_BANDS,
     document, field, register_analysers,
 };
+
+/// What can go wrong reading or writing the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index file {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("tantivy index at {path}")]
+    Tantivy {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("no index generation under {dir}: run `vindwerk index` first")]
+    NoGeneration { dir: PathBuf },
+    #[error("{path} names no index generation: {content:?}")]
+    BadPointer { path: PathBuf, content: String },
+    #[error(transparent)]
+    Schema(#[from] MissingField),
+}
+
+impl IndexError {
+    fn io(path: &Path, source: std::io::Error) -> IndexError {
+        IndexError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    fn tantivy(path: &Path, source: tantivy::TantivyError) -> IndexError {
+        IndexError::Tantivy {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
 
 /// A new, empty vacancy index in memory with vindwerk's analysers registered: for tests of the
 /// indexer and of the search server.

@@ -11,6 +11,8 @@ use vindwerk_model::{
 use super::schema::{bands_of, isco_path};
 use super::*;
 
+mod generations;
+
 pub(crate) fn vacancy(id: &str, title: &str, description: &str) -> Vacancy {
     let seen = Utc
         .with_ymd_and_hms(2026, 11, 2, 6, 0, 0)
