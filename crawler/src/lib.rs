@@ -1,3 +1,4 @@
 //! crawler
 
 pub mod config;
+pub mod urlnorm;
