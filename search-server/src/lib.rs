@@ -1,1 +1,5 @@
 //! search-server
+pub mod cursor;
+pub mod error;
+pub mod geo;
+pub mod params;
