@@ -1,3 +1,4 @@
 //! indexer
 
+pub mod dedup;
 pub mod index;

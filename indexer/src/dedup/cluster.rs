@@ -1,0 +1,389 @@
+//! Grouping postings into vacancies: boilerplate removal, candidate pairs (exact signals, LSH
+//! bands, title blocks), their verification, and a union-find that never lets one group hold
+//! two known employers or two known places.
+
+use std::collections::{HashMap, HashSet};
+
+use tracing::debug;
+
+use super::minhash::{BANDS, Signature, fnv1a, shingles};
+use super::text::{name_key, overlap, reference_key, sentences, title_tokens, url_key, words};
+use super::{DedupConfig, DedupItem};
+
+/// Below this many shingles a description says too little to compare.
+const MIN_SHINGLES: usize = 8;
+/// A bucket up to this size is compared pair by pair; a larger one (one text posted many times,
+/// e.g. by an agency in every city) only between neighbours in a sorted order.
+const MAX_BUCKET: usize = 48;
+const NEIGHBOURS: usize = 24;
+
+/// How a pair was found; lower kinds are applied first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Signal {
+    /// The same page: joined even when the postings disagree.
+    Url,
+    /// The same reference at the same employer (or the same source when the employer is hidden).
+    Reference,
+    /// Near-duplicate text with compatible title, employer, place and date.
+    Similar,
+}
+
+/// What dedup knows of one posting, prepared once.
+struct Prepared {
+    employer: Option<u32>,
+    place: Option<u32>,
+    title: Vec<String>,
+    title_text: String,
+    date: Option<chrono::NaiveDate>,
+    signature: Option<Signature>,
+}
+
+/// Groups the items (sorted and unique by posting id) into clusters of indices, each sorted,
+/// ordered by their first index.
+pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usize>> {
+    let mut names = Interner::default();
+    let employer_keys: Vec<Option<String>> = items
+        .iter()
+        .map(|item| item.employer_key.as_deref().and_then(name_key))
+        .collect();
+    let place_keys: Vec<Option<String>> = items
+        .iter()
+        .map(|item| item.place_key.as_deref().and_then(name_key))
+        .collect();
+    let boilerplate = Boilerplate::find(items, &employer_keys);
+    let prepared: Vec<Prepared> = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let employer = employer_keys[index].as_deref();
+            let place = place_keys[index].as_deref();
+            let title = title_tokens(&item.title_key, place, employer);
+            Prepared {
+                employer: employer.map(|key| names.intern(key)),
+                place: place.map(|key| names.intern(key)),
+                title_text: title.join(" "),
+                title,
+                date: item.date_posted,
+                signature: boilerplate.signature(item, employer),
+            }
+        })
+        .collect();
+
+    let mut pairs: Vec<(Signal, f64, u32, u32)> = Vec::new();
+    exact_pairs(items, &employer_keys, &mut pairs);
+    let candidates = candidate_pairs(&prepared);
+    let n_candidates = candidates.len();
+    for (a, b) in candidates {
+        if let Some(score) = verify(&prepared[a as usize], &prepared[b as usize], config) {
+            pairs.push((Signal::Similar, score, a, b));
+        }
+    }
+    debug!(
+        postings = items.len(),
+        candidates = n_candidates,
+        pairs = pairs.len(),
+        "dedup pairs"
+    );
+    pairs.sort_by(|x, y| {
+        x.0.cmp(&y.0)
+            .then_with(|| y.1.total_cmp(&x.1))
+            .then_with(|| (x.2, x.3).cmp(&(y.2, y.3)))
+    });
+
+    let mut groups = Groups::new(&prepared);
+    for (signal, _, a, b) in pairs {
+        groups.union(a as usize, b as usize, signal == Signal::Url);
+    }
+    groups.into_clusters()
+}
+
+/// Pairs from exact signals: the same canonical URL, the same reference in one scope.
+fn exact_pairs(
+    items: &[DedupItem],
+    employer_keys: &[Option<String>],
+    pairs: &mut Vec<(Signal, f64, u32, u32)>,
+) {
+    let mut by_url: HashMap<String, u32> = HashMap::new();
+    let mut by_reference: HashMap<(String, String), u32> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let index = index as u32;
+        if let Some(key) = url_key(&item.url) {
+            let first = *by_url.entry(key).or_insert(index);
+            if first != index {
+                pairs.push((Signal::Url, 1.0, first, index));
+            }
+        }
+        let Some(reference) = item.reference.as_deref().and_then(reference_key) else {
+            continue;
+        };
+        let scope = match &employer_keys[index as usize] {
+            Some(employer) => format!("employer:{employer}"),
+            None => format!("source:{}", item.source),
+        };
+        let first = *by_reference.entry((scope, reference)).or_insert(index);
+        if first != index {
+            pairs.push((Signal::Reference, 1.0, first, index));
+        }
+    }
+}
+
+/// Candidate pairs from LSH bands over the descriptions and from blocks of equal titles at one
+/// employer or one place (which find descriptions too short or too cut to share a band).
+fn candidate_pairs(prepared: &[Prepared]) -> HashSet<(u32, u32)> {
+    let mut candidates = HashSet::new();
+    for band in 0..BANDS {
+        let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (index, item) in prepared.iter().enumerate() {
+            if let Some(signature) = &item.signature {
+                buckets
+                    .entry(signature.band_key(band))
+                    .or_default()
+                    .push(index as u32);
+            }
+        }
+        for bucket in buckets.into_values() {
+            add_bucket(bucket, prepared, &mut candidates);
+        }
+    }
+    let mut blocks: HashMap<(bool, u32, &str), Vec<u32>> = HashMap::new();
+    for (index, item) in prepared.iter().enumerate() {
+        if item.title_text.is_empty() {
+            continue;
+        }
+        if let Some(employer) = item.employer {
+            blocks
+                .entry((true, employer, &item.title_text))
+                .or_default()
+                .push(index as u32);
+        }
+        if let Some(place) = item.place {
+            blocks
+                .entry((false, place, &item.title_text))
+                .or_default()
+                .push(index as u32);
+        }
+    }
+    for bucket in blocks.into_values() {
+        add_bucket(bucket, prepared, &mut candidates);
+    }
+    candidates
+}
+
+fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut HashSet<(u32, u32)>) {
+    if bucket.len() < 2 {
+        return;
+    }
+    let window = if bucket.len() <= MAX_BUCKET {
+        bucket.len()
+    } else {
+        bucket.sort_by(|&a, &b| {
+            let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+            (x.place, x.employer, &x.title_text, a).cmp(&(y.place, y.employer, &y.title_text, b))
+        });
+        NEIGHBOURS + 1
+    };
+    for (i, &a) in bucket.iter().enumerate() {
+        for &b in bucket.iter().skip(i + 1).take(window - 1) {
+            candidates.insert((a.min(b), a.max(b)));
+        }
+    }
+}
+
+/// Whether two postings are one vacancy, with the strength of the evidence.
+fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
+    let same = |x: Option<u32>, y: Option<u32>| match (x, y) {
+        (Some(x), Some(y)) => Some(x == y),
+        _ => None,
+    };
+    let same_employer = same(a.employer, b.employer);
+    let same_place = same(a.place, b.place);
+    if same_employer == Some(false) || same_place == Some(false) {
+        return None;
+    }
+    if let (Some(x), Some(y)) = (a.date, b.date)
+        && (x - y).num_days().abs() > config.max_days_apart
+    {
+        return None;
+    }
+    let (title_containment, title_jaccard) = overlap(&a.title, &b.title);
+    let smaller_title = a.title.len().min(b.title.len());
+    let titles_unknown = smaller_title == 0;
+    let needed = if smaller_title <= 2 { 1.0 } else { 0.66 };
+    if !titles_unknown && title_containment < needed {
+        return None;
+    }
+    let context = u8::from(same_employer == Some(true))
+        + u8::from(same_place == Some(true))
+        + u8::from(title_jaccard >= 0.8);
+    match (&a.signature, &b.signature) {
+        (Some(x), Some(y)) if x.set_size >= MIN_SHINGLES && y.set_size >= MIN_SHINGLES => {
+            let (jaccard, containment) = (x.jaccard(y), x.containment(y));
+            let (jaccard_min, containment_min) = match context {
+                3 => (0.3, 0.6),
+                2 => (0.4, 0.7),
+                _ => (0.5, 0.8),
+            };
+            let similar = (jaccard >= jaccard_min || containment >= containment_min)
+                && (!titles_unknown || jaccard >= 0.7);
+            similar.then_some(jaccard.max(containment) + 0.1 * title_jaccard)
+        }
+        // Too little text to compare: only the same title at the same, named employer and
+        // place is one vacancy.
+        _ => (context == 3 && title_jaccard >= 1.0).then_some(0.5),
+    }
+}
+
+/// Shingles of text that an employer or a source repeats over postings (company profile,
+/// benefits, "solliciteer direct"): shared by different vacancies, they say nothing about
+/// whether two postings are one.
+struct Boilerplate {
+    by_source: HashMap<String, HashSet<u64>>,
+    by_employer: HashMap<String, HashSet<u64>>,
+}
+
+impl Boilerplate {
+    /// A sentence is boilerplate of a source when two or more of its postings hold it, and
+    /// boilerplate of an employer when two or more postings of that employer in one source do
+    /// (one source lists a vacancy once, so a repeat there is not a duplicate).
+    fn find(items: &[DedupItem], employer_keys: &[Option<String>]) -> Boilerplate {
+        let mut by_source_items: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, item) in items.iter().enumerate() {
+            by_source_items
+                .entry(item.source.as_str())
+                .or_default()
+                .push(index);
+        }
+        let mut boilerplate = Boilerplate {
+            by_source: HashMap::new(),
+            by_employer: HashMap::new(),
+        };
+        for (source, indices) in by_source_items {
+            // sentence hash -> (first posting, first posting of the same employer per employer)
+            let mut seen: HashMap<u64, usize> = HashMap::new();
+            let mut seen_employer: HashMap<(u64, &str), usize> = HashMap::new();
+            let mut repeated: HashMap<u64, Vec<String>> = HashMap::new();
+            let mut repeated_employer: Vec<(String, Vec<String>)> = Vec::new();
+            for index in indices {
+                let mut own: HashSet<u64> = HashSet::new();
+                for sentence in sentences(&items[index].description) {
+                    let hash = fnv1a(sentence.join(" ").as_bytes());
+                    if !own.insert(hash) {
+                        continue;
+                    }
+                    let first = *seen.entry(hash).or_insert(index);
+                    if first != index {
+                        repeated.entry(hash).or_insert_with(|| sentence.clone());
+                    }
+                    if let Some(employer) = employer_keys[index].as_deref() {
+                        let first = *seen_employer.entry((hash, employer)).or_insert(index);
+                        if first != index {
+                            repeated_employer.push((employer.to_owned(), sentence));
+                        }
+                    }
+                }
+            }
+            let source_set = boilerplate.by_source.entry(source.to_owned()).or_default();
+            for sentence in repeated.into_values() {
+                source_set.extend(shingles(&sentence));
+            }
+            for (employer, sentence) in repeated_employer {
+                boilerplate
+                    .by_employer
+                    .entry(employer)
+                    .or_default()
+                    .extend(shingles(&sentence));
+            }
+        }
+        boilerplate
+    }
+
+    /// The signature of a posting's description without boilerplate; the whole description
+    /// when too little is left (reposts of one vacancy within a source look like boilerplate).
+    fn signature(&self, item: &DedupItem, employer: Option<&str>) -> Option<Signature> {
+        let all_words: Vec<String> = words(&item.description).collect();
+        let all = shingles(&all_words);
+        let by_source = self.by_source.get(item.source.as_str());
+        let by_employer = employer.and_then(|employer| self.by_employer.get(employer));
+        let kept: HashSet<u64> = all
+            .iter()
+            .copied()
+            .filter(|shingle| !by_source.is_some_and(|set| set.contains(shingle)))
+            .filter(|shingle| !by_employer.is_some_and(|set| set.contains(shingle)))
+            .collect();
+        if kept.len() >= MIN_SHINGLES && kept.len() * 4 >= all.len() {
+            Signature::of(&kept)
+        } else {
+            Signature::of(&all)
+        }
+    }
+}
+
+/// Small integer ids of employer and place keys.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, key: &str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(key.to_owned()).or_insert(next)
+    }
+}
+
+/// Union-find whose roots remember the one known employer and place of their group.
+struct Groups {
+    parent: Vec<usize>,
+    employer: Vec<Option<u32>>,
+    place: Vec<Option<u32>>,
+}
+
+impl Groups {
+    fn new(prepared: &[Prepared]) -> Groups {
+        Groups {
+            parent: (0..prepared.len()).collect(),
+            employer: prepared.iter().map(|item| item.employer).collect(),
+            place: prepared.iter().map(|item| item.place).collect(),
+        }
+    }
+
+    fn find(&mut self, mut index: usize) -> usize {
+        while self.parent[index] != index {
+            self.parent[index] = self.parent[self.parent[index]];
+            index = self.parent[index];
+        }
+        index
+    }
+
+    /// Joins the groups of `a` and `b` unless they name different employers or places;
+    /// `forced` joins them anyway, keeping the values of the group with the smaller root.
+    fn union(&mut self, a: usize, b: usize, forced: bool) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return;
+        }
+        let conflict =
+            |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(x), Some(y)) if x != y);
+        if !forced
+            && (conflict(self.employer[ra], self.employer[rb])
+                || conflict(self.place[ra], self.place[rb]))
+        {
+            return;
+        }
+        let (root, child) = (ra.min(rb), ra.max(rb));
+        self.parent[child] = root;
+        self.employer[root] = self.employer[root].or(self.employer[child]);
+        self.place[root] = self.place[root].or(self.place[child]);
+    }
+
+    fn into_clusters(mut self) -> Vec<Vec<usize>> {
+        let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+        for index in 0..self.parent.len() {
+            let root = self.find(index);
+            by_root.entry(root).or_default().push(index);
+        }
+        let mut clusters: Vec<Vec<usize>> = by_root.into_values().collect();
+        clusters.sort_unstable_by_key(|cluster| cluster[0]);
+        clusters
+    }
+}

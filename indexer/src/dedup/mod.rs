@@ -1,0 +1,139 @@
+//! Deduplication: which postings are one vacancy, under which stable id, and the merge of a
+//! vacancy's fields from its postings.
+//!
+//! One vacancy is one job at one employer in one place, however many sites publish it, however
+//! often it is reposted, and also when an agency hides the employer. Different vacancies of an
+//! employer that share its boilerplate, and one title in two cities, stay apart.
+//!
+//! # Rules
+//! 1. Exact signals: postings at the same canonical URL are one vacancy; so are postings with
+//!    the same reference number (an ATS id) at the same employer, or in the same source when
+//!    the employer is hidden.
+//! 2. Near-duplicates: descriptions are cut into three-word shingles, without the sentences an
+//!    employer or a source repeats over different postings (boilerplate). MinHash signatures
+//!    and LSH bands, plus blocks of equal titles at one employer or place, propose candidate
+//!    pairs in near-linear time; a pair is one vacancy when its titles are compatible (the
+//!    job words of the shorter title are in the longer: boards rewrite titles), its employers
+//!    and places do not differ (one may be unknown), its publication dates are at most
+//!    [`DedupConfig::max_days_apart`] apart, and its descriptions are similar enough — the
+//!    more of employer, place and title agree, the lower the bar.
+//! 3. Pairs join groups strongest first (exact before similar, then by similarity); a join
+//!    that would give a group two known employers or two known places is refused, so an
+//!    unplaced board copy cannot chain Utrecht to Amsterdam.
+//! 4. Ids: see [`ids`](self::ids) — majority inheritance, deterministic new ids.
+//!
+//! The result depends only on the set of items, never on their order, and feeding the output
+//! back as the previous assignment changes nothing.
+//!
+//! Dedup sees [`DedupItem`]s, not store rows or HTML; the merge ([`merge_vacancy`]) sees
+//! postings with their normalised fields. Neither normalises anything itself beyond folding
+//! keys.
+
+mod cluster;
+mod ids;
+mod merge;
+mod minhash;
+mod text;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use tracing::info;
+use vindwerk_model::{Channel, PostingId, SourceId, VacancyId};
+
+pub use merge::{NormalisedFields, dedup_item, merge_vacancy};
+
+/// What dedup needs of one posting.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DedupItem {
+    pub posting_id: PostingId,
+    pub source: SourceId,
+    pub channel: Channel,
+    /// The posting's public page (CONTRACT.md).
+    pub url: String,
+    /// An ATS id or reference number, as published.
+    pub reference: Option<String>,
+    /// The cleaned title.
+    pub title_key: String,
+    /// The employer's name; `None` when hidden (an agency's "onze opdrachtgever") or unknown.
+    pub employer_key: Option<String>,
+    /// The place (city) of the work; `None` when unknown.
+    pub place_key: Option<String>,
+    pub date_posted: Option<NaiveDate>,
+    /// The description as plain text.
+    pub description: String,
+}
+
+/// A vacancy as dedup finds it: its id and its postings, sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    pub id: VacancyId,
+    pub postings: Vec<PostingId>,
+}
+
+/// Tunables of dedup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupConfig {
+    /// Postings whose publication dates are further apart are different vacancies (a job
+    /// published again after this is a new round of hiring).
+    pub max_days_apart: i64,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        Self { max_days_apart: 60 }
+    }
+}
+
+/// Groups `items` into vacancies with stable ids, given the previous assignment of posting to
+/// vacancy (empty on the first run). Clusters are sorted by their first posting. An item whose
+/// posting id repeats is taken once (the smallest by its fields, so that the order of the input
+/// never matters).
+pub fn deduplicate(
+    items: &[DedupItem],
+    previous: &HashMap<PostingId, VacancyId>,
+    config: &DedupConfig,
+) -> Vec<Cluster> {
+    let mut sorted: Vec<&DedupItem> = items.iter().collect();
+    sorted.sort();
+    sorted.dedup_by_key(|item| item.posting_id);
+    let unique: Vec<DedupItem> = sorted.into_iter().cloned().collect();
+
+    let groups = cluster::cluster(&unique, config);
+    let postings: Vec<Vec<PostingId>> = groups
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|&index| unique[index].posting_id)
+                .collect()
+        })
+        .collect();
+    let ids = ids::assign_ids(&postings, previous);
+    let previous_ids: HashSet<&VacancyId> = previous.values().collect();
+    let kept = ids.iter().filter(|id| previous_ids.contains(id)).count();
+    info!(
+        postings = unique.len(),
+        vacancies = postings.len(),
+        kept_ids = kept,
+        "dedup finished"
+    );
+    ids.into_iter()
+        .zip(postings)
+        .map(|(id, postings)| Cluster { id, postings })
+        .collect()
+}
+
+/// The assignment of posting to vacancy that `clusters` make: the `previous` of the next run.
+pub fn assignment(clusters: &[Cluster]) -> HashMap<PostingId, VacancyId> {
+    let mut assignment = HashMap::new();
+    for cluster in clusters {
+        for posting in &cluster.postings {
+            assignment.insert(*posting, cluster.id.clone());
+        }
+    }
+    assignment
+}
+
+#[cfg(test)]
+mod tests;

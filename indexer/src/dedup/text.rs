@@ -1,0 +1,283 @@
+//! Text keys for dedup: folded words, title tokens, canonical URLs, reference numbers and
+//! sentences. Everything here is pure and total: any input gives a (possibly empty) key.
+
+/// Lower-case words of letters and digits, with accents folded (`café` → `cafe`).
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(fold_word)
+}
+
+fn fold_word(word: &str) -> String {
+    let mut folded = String::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        folded.push(match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ÿ' | 'ý' => 'y',
+            other => other,
+        });
+    }
+    folded
+}
+
+/// A folded key of a name (employer, place): its words joined by one space, legal forms
+/// dropped (`Acme B.V.` and `ACME bv` are one employer). `None` when nothing is left.
+pub(crate) fn name_key(name: &str) -> Option<String> {
+    const LEGAL_FORMS: &[&str] = &["bv", "nv", "vof", "b", "v", "n"];
+    let mut key = String::new();
+    let folded: Vec<String> = words(name).collect();
+    // "B.V." splits into "b" and "v": drop single letters only as part of a legal form at the
+    // end, never a whole name of single letters.
+    let mut end = folded.len();
+    while end > 1 && LEGAL_FORMS.contains(&folded[end - 1].as_str()) {
+        end -= 1;
+    }
+    for word in &folded[..end] {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    (!key.is_empty()).then_some(key)
+}
+
+/// Words of a title that say nothing about the job: gender marks, hours, contract words,
+/// filler. Boards add them freely ("Kok (m/v) 32 uur").
+const TITLE_NOISE: &[&str] = &[
+    "m",
+    "v",
+    "x",
+    "mv",
+    "mvx",
+    "f",
+    "d",
+    "h",
+    "fulltime",
+    "parttime",
+    "full",
+    "part",
+    "time",
+    "uur",
+    "uren",
+    "per",
+    "week",
+    "pw",
+    "p",
+    "vacature",
+    "gezocht",
+    "bij",
+    "in",
+    "te",
+    "voor",
+    "de",
+    "het",
+    "een",
+    "en",
+    "of",
+    "op",
+    "met",
+    "the",
+    "and",
+    "at",
+    "regio",
+    "omgeving",
+    "fte",
+    "tijdelijk",
+    "vast",
+    "direct",
+    "nieuw",
+    "new",
+];
+
+/// The tokens of a title that identify the job, lightly stemmed, without noise and without the
+/// words of its own place and employer ("Kok - Utrecht" at place Utrecht is "kok"). Sorted and
+/// unique.
+pub(crate) fn title_tokens(
+    title: &str,
+    place: Option<&str>,
+    employer: Option<&str>,
+) -> Vec<String> {
+    let mut skip: Vec<String> = Vec::new();
+    for name in [place, employer].into_iter().flatten() {
+        skip.extend(words(name));
+    }
+    let mut tokens: Vec<String> = words(title)
+        .filter(|word| !word.chars().all(|c| c.is_ascii_digit()))
+        .filter(|word| !TITLE_NOISE.contains(&word.as_str()))
+        .filter(|word| !skip.contains(word))
+        .map(|word| stem(&word))
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// Strips a Dutch plural or inflection ending, so `verpleegkundigen` meets `verpleegkundige`.
+fn stem(word: &str) -> String {
+    for suffix in ["en", "s", "e"] {
+        if word.len() > suffix.len() + 3
+            && let Some(stem) = word.strip_suffix(suffix)
+        {
+            return stem.to_owned();
+        }
+    }
+    word.to_owned()
+}
+
+/// Overlap of two sorted token lists: `(shared / smaller, shared / union)`.
+pub(crate) fn overlap(a: &[String], b: &[String]) -> (f64, f64) {
+    if a.is_empty() || b.is_empty() {
+        return (0.0, 0.0);
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let smaller = a.len().min(b.len());
+    let union = a.len() + b.len() - shared;
+    (shared as f64 / smaller as f64, shared as f64 / union as f64)
+}
+
+/// Query parameters that track a visit and never identify a page.
+fn is_tracking_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.starts_with("utm_")
+        || matches!(
+            name.as_str(),
+            "gclid" | "fbclid" | "msclkid" | "mc_cid" | "mc_eid"
+        )
+}
+
+/// A key under which two URLs of one page meet: scheme and `www.` dropped, host lower-cased,
+/// fragment, tracking parameters and a trailing slash removed, the other parameters sorted.
+/// `None` for an empty URL.
+pub(crate) fn url_key(url: &str) -> Option<String> {
+    let url = url.trim();
+    let url = url.split('#').next().unwrap_or_default();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let (host_and_path, query) = match rest.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (rest, None),
+    };
+    let (host, path) = match host_and_path.split_once('/') {
+        Some((host, path)) => (host, path),
+        None => (host_and_path, ""),
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    if host.is_empty() {
+        return None;
+    }
+    let path = path.trim_end_matches('/');
+    let mut parameters: Vec<&str> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| !is_tracking_parameter(pair.split('=').next().unwrap_or_default()))
+        .collect();
+    parameters.sort_unstable();
+    let mut key = format!("{host}/{path}");
+    if !parameters.is_empty() {
+        key.push('?');
+        key.push_str(&parameters.join("&"));
+    }
+    Some(key)
+}
+
+/// A reference number reduced to its letters and digits, lower case; `None` when fewer than
+/// three remain (`1` or `a` identify nothing).
+pub(crate) fn reference_key(reference: &str) -> Option<String> {
+    let key: String = reference
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    (key.chars().count() >= 3).then_some(key)
+}
+
+/// The sentences of a description, each as its words; sentences end at `.`, `!`, `?`, `;`,
+/// `:`, bullets and line breaks.
+pub(crate) fn sentences(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+    text.split(['.', '!', '?', ';', ':', '\n', '\r', '•', '·', '|'])
+        .map(|sentence| words(sentence).collect::<Vec<_>>())
+        .filter(|sentence| !sentence.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_keys_ignore_what_does_not_identify_a_page() {
+        let check = |a: &str, b: &str| assert_eq!(url_key(a), url_key(b), "{a} vs {b}");
+        check(
+            "https://www.Acme.nl/vacature/12/",
+            "http://acme.nl/vacature/12",
+        );
+        check(
+            "https://acme.nl/v?id=3&utm_source=x",
+            "https://acme.nl/v?id=3#apply",
+        );
+        check("https://acme.nl/v?b=2&a=1", "https://acme.nl/v?a=1&b=2");
+        assert_ne!(
+            url_key("https://acme.nl/v?id=3"),
+            url_key("https://acme.nl/v?id=4")
+        );
+        assert_eq!(url_key("  "), None);
+    }
+
+    #[test]
+    fn names_drop_legal_forms_and_accents() {
+        assert_eq!(name_key("Acme B.V."), name_key("ACME bv"));
+        assert_eq!(name_key("Café De Zon").as_deref(), Some("cafe de zon"));
+        assert_eq!(name_key(" - "), None);
+        assert_eq!(name_key("B.V.").as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn title_tokens_drop_noise_place_and_employer() {
+        let tokens = title_tokens(
+            "Verpleegkundigen (m/v) 32-36 uur - Utrecht",
+            Some("Utrecht"),
+            None,
+        );
+        assert_eq!(tokens, title_tokens("Verpleegkundige", None, None));
+        assert_eq!(
+            title_tokens("Kok bij Acme", None, Some("acme")),
+            vec!["kok"]
+        );
+    }
+
+    #[test]
+    fn overlap_measures_containment_and_jaccard() {
+        let a = title_tokens("Verpleegkundige oncologie", None, None);
+        let b = title_tokens("Verpleegkundige cardiologie", None, None);
+        let c = title_tokens("Senior verpleegkundige oncologie", None, None);
+        assert_eq!(overlap(&a, &b), (0.5, 1.0 / 3.0));
+        assert_eq!(overlap(&a, &c).0, 1.0);
+        assert_eq!(overlap(&a, &[]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn short_references_identify_nothing() {
+        assert_eq!(reference_key("REF-2026/042").as_deref(), Some("ref2026042"));
+        assert_eq!(reference_key("#1"), None);
+    }
+}
