@@ -1,4 +1,5 @@
 //! crawler
 
 pub mod config;
+pub mod extract;
 pub mod urlnorm;
