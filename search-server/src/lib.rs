@@ -3,3 +3,4 @@ pub mod cursor;
 pub mod error;
 pub mod geo;
 pub mod params;
+pub mod understand;
