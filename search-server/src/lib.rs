@@ -4,3 +4,4 @@ pub mod error;
 pub mod geo;
 pub mod params;
 pub mod understand;
+pub mod vocabulary;
