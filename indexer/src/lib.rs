@@ -2,3 +2,4 @@
 
 pub mod dedup;
 pub mod index;
+pub mod normalise;

@@ -1,0 +1,298 @@
+//! A posting's location text to one place: segments ("Hybride / Amsterdam", "Amsterdam,
+//! Noord-Holland, Nederland"), postcodes ("3584 CS Utrecht"), province hints, remote and
+//! several-places phrases.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use vindwerk_model::Location;
+
+use super::{
+    Gazetteer, NEAREST_PLACE_KM, POSTCODE_AGREES_KM, Place, ResolvedPlace, distance_km, fold,
+};
+
+/// Where a location text splits into parts that each name at most one thing.
+pub(in crate::normalise) static SEGMENT_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[,/|;()\[\]•·+&]|\s+[-–—]\s+|\s+(?:en|of|and|or)\s+")
+        .expect("segment pattern should compile")
+});
+
+/// A whole string that is a 4-digit postcode, with or without its letters.
+pub(in crate::normalise) static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([1-9][0-9]{3})\s?(?:[A-Za-z]{2})?\s*$").expect("postcode pattern should compile")
+});
+
+/// A postcode inside a folded segment: "3584 cs utrecht", "3584cs", "3584 utrecht".
+static POSTCODE_IN_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)([1-9][0-9]{3})(?:\s?[a-z]{2})?(?:\s|$)")
+        .expect("postcode pattern should compile")
+});
+
+static REMOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:(?:volledig|fully|deels|gedeeltelijk|partly|100)\s+)?(?:remote|thuiswerken|thuiswerk|thuis|hybride|hybrid|home\s?office|work from home|wfh|vanuit huis|op afstand|anywhere)\b",
+    )
+    .expect("remote pattern should compile")
+});
+
+static SEVERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:(?:meerdere|diverse|verschillende|div|alle)\s+(?:locaties|vestigingen|plaatsen|steden|regios)|landelijk|heel nederland|nationwide|(?:multiple|various|several)\s+(?:locations|offices|cities))\b",
+    )
+    .expect("several pattern should compile")
+});
+
+const NETHERLANDS: &[&str] = &["nederland", "nl", "nld", "netherlands", "the netherlands", "holland"];
+const ABROAD: &[&str] = &[
+    "belgie", "belgium", "belgique", "be", "duitsland", "germany", "deutschland", "frankrijk",
+    "france", "verenigd koninkrijk", "united kingdom", "uk", "spanje", "spain", "usa",
+    "united states", "luxemburg", "luxembourg",
+];
+/// Words around a place name that are not part of it.
+const NOISE: &[&str] = &[
+    "regio", "omgeving", "gemeente", "provincie", "te", "in", "nabij", "bij", "rond", "rondom",
+    "centrum", "locatie", "standplaats", "werklocatie", "vestiging", "kantoor", "hoofdkantoor",
+    "office", "area", "stad", "city",
+];
+
+/// A province's `statnaam` from a folded name or abbreviation ("nh", "gld", "fryslan").
+pub(in crate::normalise) fn province_hint(key: &str) -> Option<&'static str> {
+    let province = match key {
+        "groningen" | "gn" | "gr" | "provincie groningen" => "Groningen",
+        "friesland" | "fryslan" | "fr" | "frl" => "Fryslân",
+        "drenthe" | "dr" => "Drenthe",
+        "overijssel" | "ov" => "Overijssel",
+        "flevoland" | "fl" | "fle" => "Flevoland",
+        "gelderland" | "gld" | "gl" | "ge" => "Gelderland",
+        "utrecht" | "ut" | "u" | "provincie utrecht" => "Utrecht",
+        "noord holland" | "nh" | "n h" => "Noord-Holland",
+        "zuid holland" | "zh" | "z h" => "Zuid-Holland",
+        "zeeland" | "zl" | "zld" | "z" => "Zeeland",
+        "noord brabant" | "nb" | "n b" | "brabant" => "Noord-Brabant",
+        "limburg" | "l" | "lb" | "li" => "Limburg",
+        _ => return None,
+    };
+    Some(province)
+}
+
+/// Whether a location text says the work is (partly) remote.
+pub fn mentions_remote(text: &str) -> bool {
+    REMOTE.is_match(&fold(text))
+}
+
+/// What the segments of one field say.
+#[derive(Debug, Default)]
+struct Reading {
+    /// Folded keys that name a place, with whether the key is also a province name.
+    places: Vec<(String, bool)>,
+    hint: Option<&'static str>,
+    several: bool,
+    abroad: bool,
+    postcode: Option<String>,
+}
+
+fn read_field(gazetteer: &Gazetteer, text: &str, reading: &mut Reading) {
+    for segment in SEGMENT_SPLIT.split(text) {
+        let mut key = fold(segment);
+        if key.is_empty() {
+            continue;
+        }
+        if SEVERAL.is_match(&key) {
+            reading.several = true;
+            continue;
+        }
+        if REMOTE.is_match(&key) {
+            key = crate::normalise::text::collapse_whitespace(&REMOTE.replace_all(&key, " "));
+        }
+        if let Some(captures) = POSTCODE_IN_KEY.captures(&key) {
+            if let Some(digits) = captures.get(1) {
+                reading.postcode.get_or_insert_with(|| digits.as_str().to_owned());
+            }
+            key = crate::normalise::text::collapse_whitespace(&POSTCODE_IN_KEY.replace(&key, " "));
+        }
+        if key.is_empty() || NETHERLANDS.contains(&key.as_str()) {
+            continue;
+        }
+        if ABROAD.contains(&key.as_str()) {
+            reading.abroad = true;
+            continue;
+        }
+        let province = province_hint(&key);
+        if let Some(found) = place_key(gazetteer, &key) {
+            reading.places.push((found, province.is_some()));
+        } else if province.is_some() {
+            reading.hint = reading.hint.or(province);
+        }
+    }
+}
+
+/// The key under which the gazetteer knows the place a folded segment names: the segment
+/// itself, else without noise words, else its longest run of words that is a place.
+fn place_key(gazetteer: &Gazetteer, key: &str) -> Option<String> {
+    if gazetteer.find(key, None).is_some() {
+        return Some(key.to_owned());
+    }
+    let words: Vec<&str> = key.split(' ').filter(|word| !NOISE.contains(word)).collect();
+    if words.is_empty() || words.len() > 8 {
+        return None;
+    }
+    for length in (1..=words.len()).rev() {
+        for start in 0..=words.len() - length {
+            let span = words[start..start + length].join(" ");
+            // A short word inside a longer text is too often not a place ("de", "ee").
+            if length < words.len() && span.len() < 4 {
+                continue;
+            }
+            if gazetteer.find(&span, None).is_some() {
+                return Some(span);
+            }
+        }
+    }
+    None
+}
+
+/// The one place a reading names; `Err(())` when it names several.
+fn one_place(gazetteer: &Gazetteer, reading: &Reading) -> Result<Option<usize>, ()> {
+    let has_plain = reading.places.iter().any(|(_, province)| !province);
+    let mut hint = reading.hint;
+    // "Haren, Groningen": a province name next to a place is a hint, not a second place.
+    let mut hint_is_place = false;
+    if has_plain && hint.is_none()
+        && let Some((key, _)) = reading.places.iter().find(|(_, province)| *province)
+    {
+        hint = province_hint(key);
+        hint_is_place = true;
+    }
+    let mut chosen: Option<usize> = None;
+    for (key, province) in &reading.places {
+        if has_plain && *province {
+            continue;
+        }
+        let Some(index) = gazetteer.find(key, hint) else { continue };
+        match chosen {
+            None => chosen = Some(index),
+            Some(first) if !same_area(&gazetteer.places[first], &gazetteer.places[index]) => {
+                return Err(());
+            }
+            Some(_) => {}
+        }
+    }
+    if let (Some(index), Some(province), true) = (chosen, hint, hint_is_place) {
+        // "Amsterdam, Utrecht" is two cities, not Amsterdam in the province of Utrecht.
+        if gazetteer.places[index].province.as_deref() != Some(province) {
+            return Err(());
+        }
+    }
+    Ok(chosen)
+}
+
+/// Two names of one place or of parts of one town ("Utrecht (Leidsche Rijn)").
+fn same_area(a: &Place, b: &Place) -> bool {
+    (a.municipality.is_some() && a.municipality == b.municipality)
+        || distance_km(a.lat, a.lon, b.lat, b.lon) < 10.0
+}
+
+pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<ResolvedPlace> {
+    if let Some(country) = &location.country {
+        let key = fold(country);
+        if !key.is_empty() && !NETHERLANDS.contains(&key.as_str()) {
+            return None;
+        }
+    }
+    let region_hint = location.region.as_deref().map(fold).and_then(|key| province_hint(&key));
+    let mut postcode = location
+        .postal_code
+        .as_deref()
+        .and_then(|code| POSTCODE_IN_KEY.captures(&fold(code))?.get(1).map(|m| m.as_str().to_owned()));
+    let mut place = None;
+    for field in [location.locality.as_deref(), location.text.as_deref()].into_iter().flatten() {
+        let mut reading = Reading { hint: region_hint, ..Reading::default() };
+        read_field(gazetteer, field, &mut reading);
+        if reading.abroad && reading.places.is_empty() {
+            return None;
+        }
+        if postcode.is_none() {
+            postcode = reading.postcode.clone();
+        }
+        if reading.several && reading.places.is_empty() {
+            return None;
+        }
+        match one_place(gazetteer, &reading) {
+            Err(()) => return None,
+            Ok(Some(index)) => {
+                place = Some(index);
+                break;
+            }
+            Ok(None) => {}
+        }
+    }
+    let postcode = postcode.and_then(|code| gazetteer.postcodes.get(&code));
+    let own_point = match (location.lat, location.lon) {
+        (Some(lat), Some(lon)) if gazetteer.provinces.locate(lon, lat).is_some() => Some((lat, lon)),
+        _ => None,
+    };
+    let mut resolved = match (place, postcode) {
+        (Some(index), Some(postcode)) => {
+            let place = &gazetteer.places[index];
+            let agrees = fold(&postcode.place) == fold(&place.name)
+                || distance_km(place.lat, place.lon, postcode.lat, postcode.lon) <= POSTCODE_AGREES_KM;
+            if agrees {
+                from_postcode(place.name.clone(), postcode)
+            } else {
+                from_place(place)
+            }
+        }
+        (Some(index), None) => from_place(&gazetteer.places[index]),
+        (None, Some(postcode)) => {
+            let city = gazetteer
+                .find(&fold(&postcode.place), postcode.province.as_deref())
+                .map_or_else(|| postcode.place.clone(), |index| gazetteer.places[index].name.clone());
+            from_postcode(city, postcode)
+        }
+        (None, None) => {
+            let (lat, lon) = own_point?;
+            let nearest = nearest_place(gazetteer, lat, lon)?;
+            from_place(nearest)
+        }
+    };
+    if let Some((lat, lon)) = own_point {
+        let (province, region) = gazetteer.areas_at(lat, lon);
+        resolved.lat = lat;
+        resolved.lon = lon;
+        resolved.province = province.map(str::to_owned);
+        resolved.region = region.map(str::to_owned);
+    }
+    Some(resolved)
+}
+
+fn from_place(place: &Place) -> ResolvedPlace {
+    ResolvedPlace {
+        city: place.name.clone(),
+        postcode: None,
+        province: place.province.clone(),
+        region: place.region.clone(),
+        lat: place.lat,
+        lon: place.lon,
+    }
+}
+
+fn from_postcode(city: String, postcode: &super::Postcode) -> ResolvedPlace {
+    ResolvedPlace {
+        city,
+        postcode: Some(postcode.postcode.clone()),
+        province: postcode.province.clone(),
+        region: postcode.region.clone(),
+        lat: postcode.lat,
+        lon: postcode.lon,
+    }
+}
+
+fn nearest_place(gazetteer: &Gazetteer, lat: f64, lon: f64) -> Option<&Place> {
+    gazetteer
+        .places
+        .iter()
+        .map(|place| (distance_km(lat, lon, place.lat, place.lon), place))
+        .filter(|(distance, _)| *distance <= NEAREST_PLACE_KM)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, place)| place)
+}
