@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use tracing::debug;
 
 use super::minhash::{BANDS, Signature, fnv1a, shingles};
-use super::text::{name_key, overlap, reference_key, sentences, title_tokens, url_key, words};
+use super::text::{
+    head, name_key, overlap, reference_key, sentences, title_tokens, url_key, words,
+};
 use super::{DedupConfig, DedupItem};
 
 /// Below this many shingles a description says too little to compare.
@@ -71,6 +73,7 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
 
     let mut pairs: Vec<(Signal, f64, u32, u32)> = Vec::new();
     exact_pairs(items, &employer_keys, &mut pairs);
+    reference_pairs(items, &prepared, config, &mut pairs);
     let candidates = candidate_pairs(&prepared);
     let n_candidates = candidates.len();
     for (a, b) in candidates {
@@ -123,6 +126,42 @@ fn exact_pairs(
         let first = *by_reference.entry((scope, reference)).or_insert(index);
         if first != index {
             pairs.push((Signal::Reference, 1.0, first, index));
+        }
+    }
+}
+
+/// Pairs of the same reference where the employer is hidden on one side: an agency that
+/// keeps the employer's reference number. A reference alone is weak across employers, so the
+/// pair must also pass every check but the text's.
+fn reference_pairs(
+    items: &[DedupItem],
+    prepared: &[Prepared],
+    config: &DedupConfig,
+    pairs: &mut Vec<(Signal, f64, u32, u32)>,
+) {
+    let mut by_reference: HashMap<String, Vec<u32>> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        if let Some(reference) = item.reference.as_deref().and_then(reference_key) {
+            by_reference
+                .entry(reference)
+                .or_default()
+                .push(index as u32);
+        }
+    }
+    for bucket in by_reference.into_values() {
+        if bucket.len() > MAX_BUCKET {
+            continue;
+        }
+        for (i, &a) in bucket.iter().enumerate() {
+            for &b in &bucket[i + 1..] {
+                let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                if x.employer.is_some() == y.employer.is_some() {
+                    continue;
+                }
+                if compare(x, y, config).is_some_and(|c| !c.titles_unknown) {
+                    pairs.push((Signal::Reference, 0.9, a, b));
+                }
+            }
         }
     }
 }
@@ -189,8 +228,17 @@ fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut Hash
     }
 }
 
-/// Whether two postings are one vacancy, with the strength of the evidence.
-fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
+/// How two postings compare apart from their texts.
+struct Comparison {
+    same_employer: Option<bool>,
+    same_place: Option<bool>,
+    title_jaccard: f64,
+    titles_unknown: bool,
+}
+
+/// The comparison of two postings whose employers, places, dates and titles are compatible;
+/// `None` when any is not.
+fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Comparison> {
     let same = |x: Option<u32>, y: Option<u32>| match (x, y) {
         (Some(x), Some(y)) => Some(x == y),
         _ => None,
@@ -212,6 +260,22 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
     if !titles_unknown && title_containment < needed {
         return None;
     }
+    Some(Comparison {
+        same_employer,
+        same_place,
+        title_jaccard,
+        titles_unknown,
+    })
+}
+
+/// Whether two postings are one vacancy, with the strength of the evidence.
+fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
+    let Comparison {
+        same_employer,
+        same_place,
+        title_jaccard,
+        titles_unknown,
+    } = compare(a, b, config)?;
     let context = u8::from(same_employer == Some(true))
         + u8::from(same_place == Some(true))
         + u8::from(title_jaccard >= 0.8);
@@ -265,7 +329,7 @@ impl Boilerplate {
             let mut repeated_employer: Vec<(String, Vec<String>)> = Vec::new();
             for index in indices {
                 let mut own: HashSet<u64> = HashSet::new();
-                for sentence in sentences(&items[index].description) {
+                for sentence in sentences(head(&items[index].description)) {
                     let hash = fnv1a(sentence.join(" ").as_bytes());
                     if !own.insert(hash) {
                         continue;
@@ -300,7 +364,7 @@ impl Boilerplate {
     /// The signature of a posting's description without boilerplate; the whole description
     /// when too little is left (reposts of one vacancy within a source look like boilerplate).
     fn signature(&self, item: &DedupItem, employer: Option<&str>) -> Option<Signature> {
-        let all_words: Vec<String> = words(&item.description).collect();
+        let all_words: Vec<String> = words(head(&item.description)).collect();
         let all = shingles(&all_words);
         let by_source = self.by_source.get(item.source.as_str());
         let by_employer = employer.and_then(|employer| self.by_employer.get(employer));

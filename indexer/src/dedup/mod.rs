@@ -135,5 +135,24 @@ pub fn assignment(clusters: &[Cluster]) -> HashMap<PostingId, VacancyId> {
     assignment
 }
 
+/// The ids of the previous assignment that no cluster holds any more (their postings joined
+/// another vacancy, or left the input): the vacancies to delete from the store and the index.
+/// Sorted.
+pub fn vanished_ids(
+    previous: &HashMap<PostingId, VacancyId>,
+    clusters: &[Cluster],
+) -> Vec<VacancyId> {
+    let current: HashSet<&VacancyId> = clusters.iter().map(|cluster| &cluster.id).collect();
+    let mut vanished: Vec<VacancyId> = previous
+        .values()
+        .filter(|id| !current.contains(id))
+        .cloned()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    vanished.sort();
+    vanished
+}
+
 #[cfg(test)]
 mod tests;

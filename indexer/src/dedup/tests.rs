@@ -235,6 +235,36 @@ fn an_ats_id_joins_postings_whose_texts_differ() {
 }
 
 #[test]
+fn an_agency_keeping_the_reference_joins_even_with_its_own_text() {
+    assert_eq!(
+        groups(vec![
+            Item::new(
+                1,
+                "noord",
+                Channel::Employer,
+                "Verpleegkundige oncologie",
+                ONCOLOGY
+            )
+            .reference("VAC-00042"),
+            Item::new(
+                2,
+                "uitzend",
+                Channel::Agency,
+                "Verpleegkundige Oncologie",
+                "Bel ons."
+            )
+            .employer(None)
+            .reference("VAC-00042"),
+            // The same number at an agency for another job is not the same vacancy.
+            Item::new(3, "uitzend2", Channel::Agency, "Kok", "Bel ons.")
+                .employer(None)
+                .reference("VAC-00042"),
+        ]),
+        vec![vec![1, 2], vec![3]]
+    );
+}
+
+#[test]
 fn the_same_page_is_one_vacancy() {
     let url = "https://werkenbij.noord.nl/vacature/12";
     assert_eq!(

@@ -1,6 +1,22 @@
 //! Text keys for dedup: folded words, title tokens, canonical URLs, reference numbers and
 //! sentences. Everything here is pure and total: any input gives a (possibly empty) key.
 
+/// Descriptions are compared on their first this many bytes: crawled bodies can be huge, and
+/// a vacancy is told by its opening pages.
+const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// The head of `text` that dedup reads, cut at a character boundary.
+pub(crate) fn head(text: &str) -> &str {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Lower-case words of letters and digits, with accents folded (`café` → `cafe`).
 pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
@@ -273,6 +289,14 @@ mod tests {
         assert_eq!(overlap(&a, &b), (0.5, 1.0 / 3.0));
         assert_eq!(overlap(&a, &c).0, 1.0);
         assert_eq!(overlap(&a, &[]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn the_head_of_a_huge_text_ends_at_a_character() {
+        let text = "é".repeat(MAX_TEXT_BYTES);
+        let cut = head(&text);
+        assert!(cut.len() <= MAX_TEXT_BYTES && cut.len() >= MAX_TEXT_BYTES - 1);
+        assert_eq!(head("kort"), "kort");
     }
 
     #[test]

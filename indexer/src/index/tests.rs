@@ -163,3 +163,67 @@ fn a_document_is_found_by_a_stemmed_word_and_its_facets() {
     );
     assert_eq!(searcher.search(&by_band, &Count).expect("count"), 2);
 }
+
+#[test]
+fn facet_fields_count_with_a_terms_aggregation() {
+    use tantivy::aggregation::agg_req::Aggregations;
+    use tantivy::aggregation::agg_result::AggregationResults;
+    use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+
+    let (index, fields) = create_in_ram();
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, 15_000_000)
+        .expect("writer");
+    let mut part_time = vacancy("v2", "Kok", "Koken.");
+    part_time.hours_min = Some(20.0);
+    part_time.hours_max = Some(24.0);
+    part_time.city = Some("Den Haag".to_owned());
+    for v in [vacancy("v1", "Kok", "Koken."), part_time] {
+        writer.add_document(document(&fields, &v)).expect("add");
+    }
+    writer.commit().expect("commit");
+    let searcher = index.reader().expect("reader").searcher();
+
+    let request: Aggregations = serde_json::from_value(serde_json::json!({
+        "hours": {"terms": {"field": field::HOURS_BAND}},
+        "city": {"terms": {"field": field::CITY}},
+    }))
+    .expect("request");
+    let collector = AggregationCollector::from_aggs(
+        request,
+        AggContextParams::new(
+            AggregationLimitsGuard::default(),
+            index.tokenizers().clone(),
+        ),
+    );
+    let result: AggregationResults = searcher
+        .search(&tantivy::query::AllQuery, &collector)
+        .expect("aggregate");
+    let json = serde_json::to_value(result).expect("json");
+    let counts = |name: &str| -> Vec<(String, u64)> {
+        let mut counts: Vec<(String, u64)> = json[name]["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .map(|b| {
+                (
+                    b["key"].as_str().expect("key").to_owned(),
+                    b["doc_count"].as_u64().expect("n"),
+                )
+            })
+            .collect();
+        counts.sort();
+        counts
+    };
+    let expected: Vec<(String, u64)> = vec![
+        ("16-24".into(), 1),
+        ("24-32".into(), 1),
+        ("32-36".into(), 1),
+        ("36plus".into(), 1),
+    ];
+    assert_eq!(counts("hours"), expected);
+    assert_eq!(
+        counts("city"),
+        vec![("Den Haag".into(), 1), ("Utrecht".into(), 1)]
+    );
+}
