@@ -80,8 +80,10 @@ static EMPLOYMENT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("employment pattern is valid")
 });
 static EDUCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:(?P<level>vmbo|mbo|havo|vwo|hbo)(?:[- ]?niveau)?|(?P<wo>wo)[- ]?niveau)\b")
-        .expect("education pattern is valid")
+    Regex::new(
+        r"(?i)\b(?:(?P<level>vmbo|mbo|havo|vwo|hbo)(?:[- ]?niveau)?|(?P<wo>wo)[- ]?niveau)\b",
+    )
+    .expect("education pattern is valid")
 });
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([1-9]\d{3})(?:\s?[a-z]{2})?\b").expect("postcode pattern is valid")
@@ -266,14 +268,27 @@ mod tests {
         assert_eq!(got.text, expect.text, "text of {q:?}");
         assert_eq!(
             got.hours,
-            expect.hours.map(|(a, b)| Range { min: Some(a), max: Some(b) }),
+            expect.hours.map(|(a, b)| Range {
+                min: Some(a),
+                max: Some(b)
+            }),
             "hours of {q:?}"
         );
         assert_eq!(got.salary_min, expect.salary_min, "salary of {q:?}");
         assert_eq!(got.remote, expect.remote, "remote of {q:?}");
-        assert_eq!(got.employment_type, expect.employment_type, "employment of {q:?}");
-        assert_eq!(got.education_level, expect.education_level, "education of {q:?}");
-        assert_eq!(got.province.as_deref(), expect.province, "province of {q:?}");
+        assert_eq!(
+            got.employment_type, expect.employment_type,
+            "employment of {q:?}"
+        );
+        assert_eq!(
+            got.education_level, expect.education_level,
+            "education of {q:?}"
+        );
+        assert_eq!(
+            got.province.as_deref(),
+            expect.province,
+            "province of {q:?}"
+        );
         assert_eq!(
             got.place.map(|p| p.name).as_deref(),
             expect.place,
@@ -298,42 +313,190 @@ mod tests {
 
     #[test]
     fn hours_salary_and_kinds_of_work() {
-        check("kok 24-32 uur per week", Expect { text: "kok", hours: Some((24.0, 32.0)), ..Expect::default() });
-        check("kok 32 tot 36 uur", Expect { text: "kok", hours: Some((32.0, 36.0)), ..Expect::default() });
-        check("chauffeur 40u", Expect { text: "chauffeur", hours: Some((40.0, 40.0)), ..Expect::default() });
-        check("€3.200,- bruto per maand", Expect { salary_min: Some(3200.0), ..Expect::default() });
-        check("developer 4000 euro", Expect { text: "developer", salary_min: Some(4000.0), ..Expect::default() });
-        check("€ 60000 per jaar", Expect { salary_min: Some(5000.0), ..Expect::default() });
+        check(
+            "kok 24-32 uur per week",
+            Expect {
+                text: "kok",
+                hours: Some((24.0, 32.0)),
+                ..Expect::default()
+            },
+        );
+        check(
+            "kok 32 tot 36 uur",
+            Expect {
+                text: "kok",
+                hours: Some((32.0, 36.0)),
+                ..Expect::default()
+            },
+        );
+        check(
+            "chauffeur 40u",
+            Expect {
+                text: "chauffeur",
+                hours: Some((40.0, 40.0)),
+                ..Expect::default()
+            },
+        );
+        check(
+            "€3.200,- bruto per maand",
+            Expect {
+                salary_min: Some(3200.0),
+                ..Expect::default()
+            },
+        );
+        check(
+            "developer 4000 euro",
+            Expect {
+                text: "developer",
+                salary_min: Some(4000.0),
+                ..Expect::default()
+            },
+        );
+        check(
+            "€ 60000 per jaar",
+            Expect {
+                salary_min: Some(5000.0),
+                ..Expect::default()
+            },
+        );
         check(
             "schoonmaker € 15 per uur",
-            Expect { text: "schoonmaker", salary_min: Some((15.0 * SalaryPeriod::Hour.monthly_factor()).round()), ..Expect::default() },
+            Expect {
+                text: "schoonmaker",
+                salary_min: Some((15.0 * SalaryPeriod::Hour.monthly_factor()).round()),
+                ..Expect::default()
+            },
         );
-        check("parttime zorg", Expect { text: "zorg", employment_type: Some(EmploymentType::PartTime), ..Expect::default() });
-        check("Full-time monteur", Expect { text: "monteur", employment_type: Some(EmploymentType::FullTime), ..Expect::default() });
-        check("hbo jurist remote", Expect { text: "jurist", remote: true, education_level: Some(EducationLevel::Hbo), ..Expect::default() });
-        check("wo-niveau onderzoeker", Expect { text: "onderzoeker", education_level: Some(EducationLevel::Wo), ..Expect::default() });
-        check("hybride werken", Expect { text: "werken", remote: true, ..Expect::default() });
+        check(
+            "parttime zorg",
+            Expect {
+                text: "zorg",
+                employment_type: Some(EmploymentType::PartTime),
+                ..Expect::default()
+            },
+        );
+        check(
+            "Full-time monteur",
+            Expect {
+                text: "monteur",
+                employment_type: Some(EmploymentType::FullTime),
+                ..Expect::default()
+            },
+        );
+        check(
+            "hbo jurist remote",
+            Expect {
+                text: "jurist",
+                remote: true,
+                education_level: Some(EducationLevel::Hbo),
+                ..Expect::default()
+            },
+        );
+        check(
+            "wo-niveau onderzoeker",
+            Expect {
+                text: "onderzoeker",
+                education_level: Some(EducationLevel::Wo),
+                ..Expect::default()
+            },
+        );
+        check(
+            "hybride werken",
+            Expect {
+                text: "werken",
+                remote: true,
+                ..Expect::default()
+            },
+        );
     }
 
     #[test]
     fn places_postcodes_and_provinces() {
-        check("3584 verpleegkundige", Expect { text: "verpleegkundige", place: Some("3584 Utrecht"), ..Expect::default() });
-        check("3584AB", Expect { place: Some("3584 Utrecht"), ..Expect::default() });
-        check("kok 9999", Expect { text: "kok 9999", ..Expect::default() });
-        check("3500", Expect { text: "3500", ..Expect::default() });
-        check("kok in bergen op zoom", Expect { text: "kok", place: Some("Bergen op Zoom"), ..Expect::default() });
-        check("kok den haag", Expect { text: "kok", place: Some("Den Haag"), ..Expect::default() });
-        check("lasser noord-brabant", Expect { text: "lasser", province: Some("Noord-Brabant"), ..Expect::default() });
-        check("lasser zeeland", Expect { text: "lasser", province: Some("Zeeland"), ..Expect::default() });
-        check("Utrecht", Expect { place: Some("Utrecht"), ..Expect::default() });
-        check("utrecht kok", Expect { text: "utrecht kok", ..Expect::default() });
+        check(
+            "3584 verpleegkundige",
+            Expect {
+                text: "verpleegkundige",
+                place: Some("3584 Utrecht"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "3584AB",
+            Expect {
+                place: Some("3584 Utrecht"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "kok 9999",
+            Expect {
+                text: "kok 9999",
+                ..Expect::default()
+            },
+        );
+        check(
+            "3500",
+            Expect {
+                text: "3500",
+                ..Expect::default()
+            },
+        );
+        check(
+            "kok in bergen op zoom",
+            Expect {
+                text: "kok",
+                place: Some("Bergen op Zoom"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "kok den haag",
+            Expect {
+                text: "kok",
+                place: Some("Den Haag"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "lasser noord-brabant",
+            Expect {
+                text: "lasser",
+                province: Some("Noord-Brabant"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "lasser zeeland",
+            Expect {
+                text: "lasser",
+                province: Some("Zeeland"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "Utrecht",
+            Expect {
+                place: Some("Utrecht"),
+                ..Expect::default()
+            },
+        );
+        check(
+            "utrecht kok",
+            Expect {
+                text: "utrecht kok",
+                ..Expect::default()
+            },
+        );
     }
 
     #[test]
     fn phrases_are_left_alone() {
         check(
             "\"32 uur\" thuiszorg",
-            Expect { text: "thuiszorg \"32 uur\"", ..Expect::default() },
+            Expect {
+                text: "thuiszorg \"32 uur\"",
+                ..Expect::default()
+            },
         );
         check("", Expect::default());
         check("   ", Expect::default());

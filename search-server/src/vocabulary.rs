@@ -117,7 +117,10 @@ impl Compounds {
             .into_iter()
             .filter(|term| term.chars().count() >= MIN_PART + MIN_REST)
             .collect();
-        let reversed = terms.iter().map(|term| term.chars().rev().collect()).collect();
+        let reversed = terms
+            .iter()
+            .map(|term| term.chars().rev().collect())
+            .collect();
         Compounds { terms, reversed }
     }
 
@@ -186,7 +189,11 @@ impl Titles {
     /// Up to `limit` titles with a word starting with each word of `prefix` in turn (the last
     /// may be unfinished), most frequent first.
     pub fn complete(&self, prefix: &str, limit: usize) -> Vec<String> {
-        let typed: Vec<String> = fold(prefix).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        let typed: Vec<String> = fold(prefix)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
         if typed.is_empty() {
             return Vec::new();
         }
@@ -195,15 +202,24 @@ impl Titles {
             .iter()
             .filter(|(folded, _, _)| {
                 let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).collect();
-                typed.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+                typed
+                    .iter()
+                    .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
             })
             .collect();
         found.sort_by(|a, b| {
             let a_starts = a.0.starts_with(typed[0].as_str());
             let b_starts = b.0.starts_with(typed[0].as_str());
-            b_starts.cmp(&a_starts).then(b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0))
+            b_starts
+                .cmp(&a_starts)
+                .then(b.2.cmp(&a.2))
+                .then_with(|| a.0.cmp(&b.0))
         });
-        found.into_iter().take(limit).map(|(_, title, _)| title.clone()).collect()
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(_, title, _)| title.clone())
+            .collect()
     }
 }
 
@@ -216,7 +232,11 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     /// Reads the term dictionaries of `term_fields` and the stored titles of `title`.
-    pub fn build(searcher: &Searcher, term_fields: &[Field], title: Field) -> tantivy::Result<Vocabulary> {
+    pub fn build(
+        searcher: &Searcher,
+        term_fields: &[Field],
+        title: Field,
+    ) -> tantivy::Result<Vocabulary> {
         let mut terms = Vec::new();
         for segment in searcher.segment_readers() {
             for field in term_fields {
@@ -270,7 +290,13 @@ impl VocabularyCache {
         let key: Vec<String> = searcher
             .segment_readers()
             .iter()
-            .map(|segment| format!("{}:{}", segment.segment_id().uuid_string(), segment.num_deleted_docs()))
+            .map(|segment| {
+                format!(
+                    "{}:{}",
+                    segment.segment_id().uuid_string(),
+                    segment.num_deleted_docs()
+                )
+            })
             .collect();
         let mut current = match self.current.lock() {
             Ok(guard) => guard,
@@ -300,13 +326,31 @@ mod tests {
                 "verpleegkundige algemene zorg",
                 "verpleegster algemene zorg",
             ],
-            vec!["gespecialiseerd verpleegkundige", "gespecialiseerd verpleger", "kinderverpleegkundige"],
-            vec!["bestuurder vrachtwagen", "bestuurster vrachtwagen", "vrachtrijder", "trucker"],
+            vec![
+                "gespecialiseerd verpleegkundige",
+                "gespecialiseerd verpleger",
+                "kinderverpleegkundige",
+            ],
+            vec![
+                "bestuurder vrachtwagen",
+                "bestuurster vrachtwagen",
+                "vrachtrijder",
+                "trucker",
+            ],
         ]);
         let of_nurse = synonyms.of("Verpleegkundige");
-        assert_eq!(of_nurse.first().map(String::as_str), Some("verpleger"), "{of_nurse:?}");
+        assert_eq!(
+            of_nurse.first().map(String::as_str),
+            Some("verpleger"),
+            "{of_nurse:?}"
+        );
         assert!(of_nurse.iter().any(|s| s == "verpleegster"));
-        assert!(synonyms.of("verpleger").iter().any(|s| s == "verpleegkundige"));
+        assert!(
+            synonyms
+                .of("verpleger")
+                .iter()
+                .any(|s| s == "verpleegkundige")
+        );
         assert!(synonyms.of("bestuurster").iter().any(|s| s == "bestuurder"));
         assert!(synonyms.of("trucker").iter().any(|s| s == "vrachtrijder"));
         assert!(synonyms.of("algemene").is_empty());
@@ -316,26 +360,55 @@ mod tests {
     #[test]
     fn compounds_hold_the_word_as_head_or_first_part() {
         let compounds = Compounds::from_terms(
-            ["vrachtwagenchauffeur", "chauffeur", "thuiszorg", "zorgmedewerker", "zorgen", "monteur", "bus"]
-                .map(str::to_owned),
+            [
+                "vrachtwagenchauffeur",
+                "chauffeur",
+                "thuiszorg",
+                "zorgmedewerker",
+                "zorgen",
+                "monteur",
+                "bus",
+            ]
+            .map(str::to_owned),
         );
-        assert_eq!(compounds.containing("chauffeur"), vec!["vrachtwagenchauffeur"]);
-        assert_eq!(compounds.containing("zorg"), vec!["thuiszorg", "zorgmedewerker"]);
-        assert!(compounds.containing("bus").is_empty(), "too short to be a part");
-        assert!(compounds.containing("teur").is_empty() || compounds.containing("teur") == vec!["monteur"]);
+        assert_eq!(
+            compounds.containing("chauffeur"),
+            vec!["vrachtwagenchauffeur"]
+        );
+        assert_eq!(
+            compounds.containing("zorg"),
+            vec!["thuiszorg", "zorgmedewerker"]
+        );
+        assert!(
+            compounds.containing("bus").is_empty(),
+            "too short to be a part"
+        );
+        assert!(
+            compounds.containing("teur").is_empty()
+                || compounds.containing("teur") == vec!["monteur"]
+        );
     }
 
     #[test]
     fn titles_complete_on_word_prefixes_most_frequent_first() {
         let titles = Titles::from_titles(
-            ["Verpleegkundige", "Verpleegkundige", "Wijkverpleegkundige", "Kok", "Verpleegkundige  oncologie"]
-                .map(str::to_owned),
+            [
+                "Verpleegkundige",
+                "Verpleegkundige",
+                "Wijkverpleegkundige",
+                "Kok",
+                "Verpleegkundige  oncologie",
+            ]
+            .map(str::to_owned),
         );
         assert_eq!(
             titles.complete("verpl", 10),
             vec!["Verpleegkundige", "Verpleegkundige oncologie"]
         );
-        assert_eq!(titles.complete("verpleegkundige onc", 10), vec!["Verpleegkundige oncologie"]);
+        assert_eq!(
+            titles.complete("verpleegkundige onc", 10),
+            vec!["Verpleegkundige oncologie"]
+        );
         assert!(titles.complete("", 10).is_empty());
         assert_eq!(titles.complete("KOK", 10), vec!["Kok"]);
     }

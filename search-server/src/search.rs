@@ -1,0 +1,707 @@
+//! Executes a [`SearchRequest`] on one snapshot of the index: text (see `text`), facet
+//! filters (OR within a facet, AND across), ranges, distance (a bounding box on the `lat`/
+//! `lon` fast fields, then the exact haversine distance per hit), disjunctive facet counts,
+//! sorting, pages and cursors, and snippets.
+//!
+//! Every hit of the query is collected with its sort key, then sorted; that keeps sorting by
+//! relevance, date and distance, the freshness touch and search-after one simple, exact code
+//! path. It costs a pass over all hits per search, which is what the facet counts need anyway.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Bound;
+
+use chrono::{DateTime as ChronoDateTime, NaiveDate};
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use vindwerk_indexer::index::schema::day_to_index;
+use vindwerk_indexer::index::{Fields, IndexSnapshot};
+
+use crate::collect::{Collected, HitCollector, RawHit};
+use crate::cursor::{Cursor, SortKey};
+use crate::error::ApiError;
+use crate::geo::{BoundingBox, GeoPoint, Place, PlaceLookup};
+use crate::params::{DEFAULT_KM, Facet, POSTED_WITHIN_DAYS, Page, Range, SearchRequest, Sort};
+use crate::snippet::{SNIPPET_CHARS, opening_html, snippet_html};
+use crate::text::{TextContext, TextQuery, text_query};
+use crate::understand::understand;
+use crate::vocabulary::{Synonyms, Vocabulary};
+
+/// Most values listed per facet (selected values are always listed).
+pub const FACET_LIMIT: usize = 100;
+/// How much a brand-new vacancy gains over an old one of the same score.
+const FRESHNESS: f32 = 0.15;
+/// Days after which the freshness touch has halved.
+const FRESHNESS_HALF_LIFE_DAYS: f32 = 14.0;
+const DAY_SECS: i64 = 86_400;
+
+/// What a search runs on.
+pub struct SearchContext<'a> {
+    pub snapshot: &'a IndexSnapshot,
+    pub vocabulary: &'a Vocabulary,
+    pub synonyms: &'a Synonyms,
+    pub places: &'a dyn PlaceLookup,
+    /// "Posted within" counts back from this day.
+    pub today: NaiveDate,
+}
+
+/// The answer of `/api/search` (CONTRACT.md), with additions: `page`, `per_page`,
+/// `understood` and `near`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    pub next_cursor: Option<String>,
+    /// The page number, or `null` for a page after a cursor.
+    pub page: Option<usize>,
+    pub per_page: usize,
+    /// What was read from `q` as filters.
+    pub understood: Understood,
+    /// The place distances are measured from.
+    pub near: Option<NearPlace>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub employer: Option<String>,
+    pub city: Option<String>,
+    pub status: String,
+    pub date_posted: Option<NaiveDate>,
+    /// Rounded to 0.1 km; `null` without `near`.
+    pub distance_km: Option<f64>,
+    /// HTML: escaped text with `<mark>` around matched words.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Understood {
+    /// The words matched as text.
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_min: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub remote: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employment_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearPlace {
+    pub place: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub km: f64,
+}
+
+/// The request with what query understanding read merged in: explicit parameters win.
+struct Plan {
+    text: String,
+    facets: BTreeMap<Facet, Vec<String>>,
+    salary: Range,
+    hours: Range,
+    posted_after: Option<NaiveDate>,
+    posted_within: Option<u32>,
+    remote: Option<bool>,
+    near: Option<(Place, f64)>,
+    understood: Understood,
+}
+
+/// Which filter a disjunctive count leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Without {
+    Nothing,
+    Facet(Facet),
+    PostedWithin,
+}
+
+/// Runs `request`.
+pub fn search(
+    request: &SearchRequest,
+    context: &SearchContext<'_>,
+) -> Result<SearchResults, ApiError> {
+    let plan = plan(request, context.places)?;
+    if request.sort == Sort::Nearest && plan.near.is_none() {
+        return Err(ApiError::invalid(
+            "sort",
+            "nearest needs near (a place or a postcode)",
+        ));
+    }
+    let snapshot = context.snapshot;
+    let fields = &snapshot.fields;
+    let searcher = &snapshot.searcher;
+    let text = text_query(
+        &plan.text,
+        &TextContext {
+            index: &snapshot.index,
+            fields,
+            synonyms: context.synonyms,
+            compounds: &context.vocabulary.compounds,
+        },
+    )
+    .map_err(ApiError::internal)?;
+    let today = day_to_index(context.today).into_timestamp_secs();
+    let within = plan.near.as_ref().map(|(place, km)| (place.point, *km));
+
+    let counted_here: Vec<Facet> = Facet::ALL
+        .iter()
+        .copied()
+        .filter(|facet| plan.facets.get(facet).is_none_or(Vec::is_empty))
+        .collect();
+    let main = HitCollector {
+        keep_hits: true,
+        facet_fields: counted_here.iter().map(|facet| facet.field()).collect(),
+        within,
+        today,
+        count_posted_within: plan.posted_within.is_none(),
+    };
+    let query = build_query(
+        &plan,
+        fields,
+        text.as_ref().map(|t| &t.query),
+        Without::Nothing,
+        today,
+    );
+    let collected = searcher.search(&query, &main).map_err(ApiError::internal)?;
+
+    let mut facets: BTreeMap<String, Vec<FacetCount>> = BTreeMap::new();
+    for (facet, counts) in counted_here.iter().zip(&collected.counts) {
+        facets.insert(
+            facet.param().to_owned(),
+            facet_counts(counts, plan.facets.get(facet)),
+        );
+    }
+    for facet in Facet::ALL
+        .iter()
+        .copied()
+        .filter(|facet| !counted_here.contains(facet))
+    {
+        let query = build_query(
+            &plan,
+            fields,
+            text.as_ref().map(|t| &t.query),
+            Without::Facet(facet),
+            today,
+        );
+        let count = HitCollector {
+            keep_hits: false,
+            facet_fields: vec![facet.field()],
+            within,
+            today,
+            count_posted_within: false,
+        };
+        let collected = searcher
+            .search(&query, &count)
+            .map_err(ApiError::internal)?;
+        let counts = collected.counts.into_iter().next().unwrap_or_default();
+        facets.insert(
+            facet.param().to_owned(),
+            facet_counts(&counts, plan.facets.get(&facet)),
+        );
+    }
+    let posted_within = if plan.posted_within.is_none() {
+        collected.posted_within.clone()
+    } else {
+        let query = build_query(
+            &plan,
+            fields,
+            text.as_ref().map(|t| &t.query),
+            Without::PostedWithin,
+            today,
+        );
+        let count = HitCollector {
+            keep_hits: false,
+            facet_fields: Vec::new(),
+            within,
+            today,
+            count_posted_within: true,
+        };
+        searcher
+            .search(&query, &count)
+            .map_err(ApiError::internal)?
+            .posted_within
+    };
+    facets.insert(
+        "posted_within".to_owned(),
+        POSTED_WITHIN_DAYS
+            .iter()
+            .zip(posted_within)
+            .map(|(days, count)| FacetCount {
+                value: days.to_string(),
+                count,
+            })
+            .collect(),
+    );
+
+    let exact = exact_hits(&plan, fields, searcher, text.as_ref(), today)?;
+    let Collected { total, hits, .. } = collected;
+    let mut keyed: Vec<(SortKey, RawHit)> = hits
+        .into_iter()
+        .map(|hit| (sort_key(request.sort, &hit, exact.as_ref(), today), hit))
+        .collect();
+    keyed.sort_by(|(a, hit_a), (b, hit_b)| a.compare(b).then_with(|| hit_a.id.cmp(&hit_b.id)));
+
+    let start = match &request.page {
+        Page::Number(page) => (page - 1).saturating_mul(request.per_page),
+        Page::After(cursor) => {
+            if !same_kind(&cursor.key, request.sort) {
+                return Err(ApiError::invalid(
+                    "cursor",
+                    "was given for another sort order",
+                ));
+            }
+            keyed.partition_point(|(key, hit)| !cursor.precedes(key, &hit.id))
+        }
+    };
+    let end = start.saturating_add(request.per_page).min(keyed.len());
+    let page: &[(SortKey, RawHit)] = keyed.get(start..end).unwrap_or_default();
+    let next_cursor = (end < keyed.len())
+        .then(|| page.last())
+        .flatten()
+        .map(|(key, hit)| {
+            Cursor {
+                key: *key,
+                id: hit.id.clone(),
+            }
+            .encode()
+        });
+
+    let snippets = match &text {
+        Some(text) => {
+            let mut generator =
+                SnippetGenerator::create(searcher, &*text.query, fields.description)
+                    .map_err(ApiError::internal)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            Some(generator)
+        }
+        None => None,
+    };
+    let mut result_hits = Vec::with_capacity(page.len());
+    for (_, raw) in page {
+        result_hits.push(read_hit(searcher, fields, raw, snippets.as_ref())?);
+    }
+    Ok(SearchResults {
+        total,
+        hits: result_hits,
+        facets,
+        next_cursor,
+        page: match request.page {
+            Page::Number(page) => Some(page),
+            Page::After(_) => None,
+        },
+        per_page: request.per_page,
+        understood: plan.understood,
+        near: plan.near.map(|(place, km)| NearPlace {
+            place: place.name,
+            lat: place.point.lat,
+            lon: place.point.lon,
+            km,
+        }),
+    })
+}
+
+fn plan(request: &SearchRequest, places: &dyn PlaceLookup) -> Result<Plan, ApiError> {
+    let mut plan = Plan {
+        text: request.q.clone(),
+        facets: request.facets.clone(),
+        salary: request.salary,
+        hours: request.hours,
+        posted_after: request.posted_after,
+        posted_within: request.posted_within,
+        remote: request.remote,
+        near: None,
+        understood: Understood::default(),
+    };
+    if let Some(near) = &request.near {
+        let place = places.locate(&near.place).ok_or_else(|| {
+            ApiError::invalid(
+                "near",
+                format!("unknown place or postcode {:?}", near.place),
+            )
+        })?;
+        plan.near = Some((place, near.km));
+    }
+    if request.q.trim().is_empty() {
+        return Ok(plan);
+    }
+    let read = understand(&request.q, places);
+    plan.text = read.text.clone();
+    plan.understood.text = read.text;
+    let mut add_facet = |facet: Facet, value: Option<String>| -> Option<String> {
+        let value = value?;
+        let selected = plan.facets.entry(facet).or_default();
+        if !selected.is_empty() {
+            return None;
+        }
+        selected.push(value.clone());
+        Some(value)
+    };
+    plan.understood.employment_type = add_facet(
+        Facet::EmploymentType,
+        read.employment_type.map(|v| v.as_str().to_owned()),
+    );
+    plan.understood.education_level = add_facet(
+        Facet::EducationLevel,
+        read.education_level.map(|v| v.as_str().to_owned()),
+    );
+    plan.understood.province = add_facet(Facet::Province, read.province);
+    if let Some(hours) = read.hours
+        && plan.hours.is_open()
+    {
+        plan.hours = hours;
+        plan.understood.hours_min = hours.min;
+        plan.understood.hours_max = hours.max;
+    }
+    if let Some(salary) = read.salary_min
+        && plan.salary.min.is_none()
+        && plan.salary.max.is_none_or(|max| max >= salary)
+    {
+        plan.salary.min = Some(salary);
+        plan.understood.salary_min = Some(salary);
+    }
+    if read.remote && plan.remote.is_none() {
+        plan.remote = Some(true);
+        plan.understood.remote = true;
+    }
+    if let Some(place) = read.place
+        && plan.near.is_none()
+    {
+        plan.understood.place = Some(place.name.clone());
+        plan.near = Some((place, DEFAULT_KM));
+    }
+    Ok(plan)
+}
+
+/// The query of the plan with every filter but `without`'s.
+fn build_query(
+    plan: &Plan,
+    fields: &Fields,
+    text: Option<&Box<dyn Query>>,
+    without: Without,
+    today: i64,
+) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match text {
+        Some(text) => clauses.push((Occur::Must, text.box_clone())),
+        None => clauses.push((Occur::Must, Box::new(AllQuery))),
+    }
+    for (facet, values) in &plan.facets {
+        if values.is_empty() || without == Without::Facet(*facet) {
+            continue;
+        }
+        let field = facet_field(fields, *facet);
+        let any: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .map(|value| {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
+                );
+                (Occur::Should, Box::new(term) as Box<dyn Query>)
+            })
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    overlap(
+        &mut clauses,
+        plan.salary,
+        fields.salary_month_min,
+        fields.salary_month_max,
+    );
+    overlap(&mut clauses, plan.hours, fields.hours_min, fields.hours_max);
+    if let Some(day) = plan.posted_after {
+        clauses.push(at_least_date(
+            fields.posted,
+            day_to_index(day).into_timestamp_secs(),
+        ));
+    }
+    if let Some(days) = plan.posted_within
+        && without != Without::PostedWithin
+    {
+        clauses.push(at_least_date(
+            fields.posted,
+            today - i64::from(days) * DAY_SECS,
+        ));
+    }
+    if let Some(remote) = plan.remote {
+        let term = TermQuery::new(
+            Term::from_field_bool(fields.remote, remote),
+            IndexRecordOption::Basic,
+        );
+        clauses.push((Occur::Must, Box::new(term)));
+    }
+    if let Some((place, km)) = &plan.near {
+        let bbox = BoundingBox::around(place.point, *km);
+        for (field, low, high) in [
+            (fields.lat, bbox.min_lat, bbox.max_lat),
+            (fields.lon, bbox.min_lon, bbox.max_lon),
+        ] {
+            let range = RangeQuery::new(
+                Bound::Included(Term::from_field_f64(field, low)),
+                Bound::Included(Term::from_field_f64(field, high)),
+            );
+            clauses.push((Occur::Must, Box::new(range)));
+        }
+    }
+    BooleanQuery::new(clauses)
+}
+
+/// A vacancy's range `[min, max]` (either may be unknown) must overlap the wanted range: its
+/// top reaches the wanted minimum, its bottom stays under the wanted maximum. One known end
+/// stands for both.
+fn overlap(
+    clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    wanted: Range,
+    min_field: Field,
+    max_field: Field,
+) {
+    if let Some(low) = wanted.min {
+        let either = [max_field, min_field].map(|field| {
+            let range = RangeQuery::new(
+                Bound::Included(Term::from_field_f64(field, low)),
+                Bound::Unbounded,
+            );
+            (Occur::Should, Box::new(range) as Box<dyn Query>)
+        });
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(either.into()))));
+    }
+    if let Some(high) = wanted.max {
+        let either = [min_field, max_field].map(|field| {
+            let range = RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_f64(field, high)),
+            );
+            (Occur::Should, Box::new(range) as Box<dyn Query>)
+        });
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(either.into()))));
+    }
+}
+
+fn at_least_date(field: Field, seconds: i64) -> (Occur, Box<dyn Query>) {
+    let range = RangeQuery::new(
+        Bound::Included(Term::from_field_date(
+            field,
+            tantivy::DateTime::from_timestamp_secs(seconds),
+        )),
+        Bound::Unbounded,
+    );
+    (Occur::Must, Box::new(range))
+}
+
+fn facet_field(fields: &Fields, facet: Facet) -> Field {
+    match facet {
+        Facet::Status => fields.status,
+        Facet::Province => fields.province,
+        Facet::Region => fields.region,
+        Facet::City => fields.city,
+        Facet::Occupation => fields.occupation,
+        Facet::Isco => fields.isco_path,
+        Facet::EmploymentType => fields.employment_type,
+        Facet::EducationLevel => fields.education_level,
+        Facet::HoursBand => fields.hours_band,
+        Facet::SalaryBand => fields.salary_band,
+        Facet::Employer => fields.employer,
+        Facet::Channel => fields.channel,
+        Facet::SourceKind => fields.source_kind,
+    }
+}
+
+/// The facet's values, most frequent first, with the selected ones always listed.
+fn facet_counts(
+    counts: &std::collections::HashMap<String, u64>,
+    selected: Option<&Vec<String>>,
+) -> Vec<FacetCount> {
+    let mut values: Vec<FacetCount> = counts
+        .iter()
+        .map(|(value, count)| FacetCount {
+            value: value.clone(),
+            count: *count,
+        })
+        .collect();
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values.truncate(FACET_LIMIT);
+    for value in selected.into_iter().flatten() {
+        if !values.iter().any(|v| v.value == *value) {
+            let count = counts.get(value).copied().unwrap_or(0);
+            values.push(FacetCount {
+                value: value.clone(),
+                count,
+            });
+        }
+    }
+    values
+}
+
+/// The hits that match without a typo, when the text allowed typos.
+fn exact_hits(
+    plan: &Plan,
+    fields: &Fields,
+    searcher: &Searcher,
+    text: Option<&TextQuery>,
+    today: i64,
+) -> Result<Option<HashSet<DocAddress>>, ApiError> {
+    let Some(exact) = text.and_then(|text| text.exact.as_ref()) else {
+        return Ok(None);
+    };
+    let query = build_query(plan, fields, Some(exact), Without::Nothing, today);
+    searcher
+        .search(&query, &DocSetCollector)
+        .map(Some)
+        .map_err(ApiError::internal)
+}
+
+fn sort_key(sort: Sort, hit: &RawHit, exact: Option<&HashSet<DocAddress>>, today: i64) -> SortKey {
+    match sort {
+        Sort::Relevance => {
+            let freshness = hit.posted.map_or(0.0, |posted| {
+                let age_days = ((today - posted) as f32 / DAY_SECS as f32).max(0.0);
+                FRESHNESS * 0.5f32.powf(age_days / FRESHNESS_HALF_LIFE_DAYS)
+            });
+            SortKey::Relevance {
+                exact: exact.is_none_or(|exact| exact.contains(&hit.address)),
+                score: hit.score * (1.0 + freshness),
+            }
+        }
+        Sort::Newest => SortKey::Newest {
+            posted: hit.posted.unwrap_or(i64::MIN),
+        },
+        Sort::Nearest => SortKey::Nearest {
+            km: hit.km.unwrap_or(f64::INFINITY),
+        },
+    }
+}
+
+fn same_kind(key: &SortKey, sort: Sort) -> bool {
+    matches!(
+        (key, sort),
+        (SortKey::Relevance { .. }, Sort::Relevance)
+            | (SortKey::Newest { .. }, Sort::Newest)
+            | (SortKey::Nearest { .. }, Sort::Nearest)
+    )
+}
+
+fn read_hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    raw: &RawHit,
+    snippets: Option<&SnippetGenerator>,
+) -> Result<Hit, ApiError> {
+    let doc: TantivyDocument = searcher.doc(raw.address).map_err(ApiError::internal)?;
+    let text = |field: Field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let description = text(fields.description).unwrap_or_default();
+    let snippet = snippets
+        .map(|generator| generator.snippet(&description))
+        .filter(|snippet| !snippet.highlighted().is_empty())
+        .map(|snippet| snippet_html(&snippet))
+        .unwrap_or_else(|| opening_html(&description, SNIPPET_CHARS));
+    Ok(Hit {
+        id: text(fields.id).unwrap_or_else(|| raw.id.clone()),
+        title: text(fields.title).unwrap_or_default(),
+        employer: text(fields.employer),
+        city: text(fields.city),
+        status: text(fields.status).unwrap_or_default(),
+        date_posted: doc
+            .get_first(fields.date_posted)
+            .and_then(|v| v.as_datetime())
+            .and_then(|date| ChronoDateTime::from_timestamp(date.into_timestamp_secs(), 0))
+            .map(|instant| instant.date_naive()),
+        distance_km: raw.km.map(|km| (km * 10.0).round() / 10.0),
+        snippet,
+    })
+}
+
+/// The document of vacancy `id` in the snapshot.
+pub fn find_vacancy(snapshot: &IndexSnapshot, id: &str) -> Result<Option<DocAddress>, ApiError> {
+    let query = TermQuery::new(
+        Term::from_field_text(snapshot.fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let found = snapshot
+        .searcher
+        .search(&query, &DocSetCollector)
+        .map_err(ApiError::internal)?;
+    Ok(found.into_iter().min())
+}
+
+/// Up to `limit` active vacancies most like vacancy `id` (words of its title and
+/// description), best first; none when the index does not hold it.
+pub fn similar(snapshot: &IndexSnapshot, id: &str, limit: usize) -> Result<Vec<Hit>, ApiError> {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::MoreLikeThisQuery;
+
+    let Some(address) = find_vacancy(snapshot, id)? else {
+        return Ok(Vec::new());
+    };
+    let fields = &snapshot.fields;
+    let like = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_min_term_frequency(1)
+        .with_max_query_terms(30)
+        .with_min_word_length(3)
+        .with_document(address);
+    let active = TermQuery::new(
+        Term::from_field_text(fields.status, "active"),
+        IndexRecordOption::Basic,
+    );
+    let itself = TermQuery::new(
+        Term::from_field_text(fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let query = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(like) as Box<dyn Query>),
+        (Occur::Must, Box::new(active)),
+        (Occur::MustNot, Box::new(itself)),
+    ]);
+    let top = snapshot
+        .searcher
+        .search(&query, &TopDocs::with_limit(limit).order_by_score())
+        .map_err(ApiError::internal)?;
+    let mut hits = Vec::with_capacity(top.len());
+    for (score, address) in top {
+        let raw = RawHit {
+            address,
+            score,
+            km: None,
+            posted: None,
+            id: String::new(),
+        };
+        hits.push(read_hit(&snapshot.searcher, fields, &raw, None)?);
+    }
+    Ok(hits)
+}
+
+/// The stored point of a document, for distances on the detail page.
+pub fn point_of(
+    snapshot: &IndexSnapshot,
+    address: DocAddress,
+) -> Result<Option<GeoPoint>, ApiError> {
+    let doc: TantivyDocument = snapshot.searcher.doc(address).map_err(ApiError::internal)?;
+    let lat = doc.get_first(snapshot.fields.lat).and_then(|v| v.as_f64());
+    let lon = doc.get_first(snapshot.fields.lon).and_then(|v| v.as_f64());
+    Ok(lat.zip(lon).map(|(lat, lon)| GeoPoint::new(lat, lon)))
+}
