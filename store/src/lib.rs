@@ -1,1 +1,347 @@
-//! The SQLite store.
+//! The SQLite store of vindwerk: what the crawler writes and the indexer, the exporter and the
+//! server read.
+//!
+//! It owns one database file (WAL mode, versioned migrations) holding
+//! - **sources** and their **postings**: the current data of each posting (as JSON of
+//!   [`PostingData`](vindwerk_model::PostingData)) with a few queryable columns, and the
+//!   posting's **history**: every new, changed, expired and reactivated event with its time and
+//!   content hash, so nothing is overwritten silently;
+//! - **fetch state** per URL (ETag, Last-Modified, last status) for conditional requests;
+//! - crawl **runs** and per-source run summaries, for reports;
+//! - **vacancies** (the deduplicated jobs the indexer writes back) and which posting belongs to
+//!   which vacancy, so vacancy ids stay stable across index runs;
+//! - a small **meta** key/value table;
+//! - and, beside the file, the **run lock** ([`RunLock`]) that keeps a second crawl out.
+//!
+//! # Reading and writing
+//! [`Store::open`] opens (creating and migrating) the file for the one writer;
+//! [`Store::open_readonly`] opens further readers, which never block the writer nor are
+//! blocked by it. Reads are methods of [`Store`]. Writes are methods of [`Batch`], one SQLite
+//! transaction: [`Store::write`] runs a closure in one and commits it when the closure returns
+//! `Ok`, so a crawler commits hundreds of upserts at once.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), vindwerk_store::StoreError> {
+//! use chrono::Utc;
+//! use vindwerk_model::{Channel, PostingData, SourceId, SourceKind};
+//! use vindwerk_store::Store;
+//!
+//! let mut store = Store::open("data/vindwerk.db")?;
+//! let source = SourceId::new("acme");
+//! let data = PostingData { url: "https://acme.nl/vacatures/1".into(), ..PostingData::default() };
+//! let upserted = store.write(|batch| {
+//!     batch.upsert_posting(&source, SourceKind::Sitemap, Channel::Employer, &data, Utc::now())
+//! })?;
+//! println!("{:?} posting {}", upserted.outcome, upserted.id);
+//! # Ok(()) }
+//! ```
+//!
+//! Streams over many rows take a callback (`for_each_*`), so a million postings are never
+//! collected into memory. Changes are numbered with a store-wide [`ChangeSeq`], so a consumer
+//! (the index) asks for what changed since the sequence number it last caught up with.
+//!
+//! # What it does not do
+//! It knows no HTTP, no HTML and no tantivy; it does not decide when a posting expires (the
+//! crawler does) nor which postings form a vacancy (the indexer does). It is synchronous:
+//! async callers give it a thread of its own.
+
+mod codec;
+mod error;
+mod fetch_state;
+mod lock;
+mod postings;
+mod runs;
+mod schema;
+mod vacancies;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite_migration::SchemaVersion;
+use serde::{Deserialize, Serialize};
+
+pub use error::StoreError;
+pub use fetch_state::FetchState;
+pub use lock::RunLock;
+pub use postings::{
+    ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,
+};
+pub use runs::{RunId, RunReport, RunStatus, SourceRunSummary};
+
+/// A value of the store-wide change counter. Every committed batch that changes postings or
+/// vacancies takes the next value; rows it changed carry it. Its text form (`to_string`,
+/// `parse`) is what a consumer keeps as its watermark.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct ChangeSeq(pub i64);
+
+impl fmt::Display for ChangeSeq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for ChangeSeq {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.trim().parse().map(ChangeSeq)
+    }
+}
+
+/// A connection to the store: the writer (from [`Store::open`]) or a reader (from
+/// [`Store::open_readonly`]). `Send` but not `Sync`: give each thread its own, or guard one
+/// with a mutex.
+pub struct Store {
+    conn: Connection,
+    /// The file, or `:memory:`; for error messages.
+    path: PathBuf,
+    readonly: bool,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("readonly", &self.readonly)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store at `path` for writing, creating the file if it does not exist (its
+    /// directory must) and migrating it to the current schema. Take the [`RunLock`] first when
+    /// this is a crawl or index run: SQLite serialises writers, the lock keeps whole runs apart.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_owned();
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut conn = Connection::open_with_flags(&path, flags).map_err(open_error)?;
+        schema::configure_writer(&conn).map_err(open_error)?;
+        migrate(&mut conn, &path)?;
+        Ok(Store {
+            conn,
+            path,
+            readonly: false,
+        })
+    }
+
+    /// Opens an existing store for reading only. It must already have the current schema
+    /// (open it once with [`Store::open`] to migrate). Its reads never block the writer.
+    pub fn open_readonly(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_owned();
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(open_error)?;
+        schema::configure_reader(&conn).map_err(open_error)?;
+        let version = schema::MIGRATIONS
+            .current_version(&conn)
+            .map_err(|source| StoreError::Migrate {
+                path: path.clone(),
+                source,
+            })?;
+        if version != SchemaVersion::Inside(nonzero(schema::SCHEMA_VERSION)) {
+            return Err(StoreError::SchemaVersion {
+                path,
+                found: version.to_string(),
+                expected: schema::SCHEMA_VERSION,
+            });
+        }
+        Ok(Store {
+            conn,
+            path,
+            readonly: true,
+        })
+    }
+
+    /// A fresh store in memory, migrated: for tests and the demo.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let mut conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        schema::configure_writer(&conn).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        migrate(&mut conn, &path)?;
+        Ok(Store {
+            conn,
+            path,
+            readonly: false,
+        })
+    }
+
+    /// The file this store was opened on (`:memory:` for an in-memory store).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction. It takes SQLite's write lock at once (`BEGIN IMMEDIATE`),
+    /// so it never fails half-way for want of it. Commit with [`Batch::commit`]; dropping the
+    /// batch rolls it back.
+    pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
+        if self.readonly {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::sql("begin a write transaction"))?;
+        Ok(Batch {
+            tx,
+            seq: None,
+            sources: Default::default(),
+        })
+    }
+
+    /// Runs `write` in one transaction: committed when it returns `Ok`, rolled back when it
+    /// returns `Err` (which is passed on).
+    pub fn write<T, E>(
+        &mut self,
+        write: impl FnOnce(&mut Batch<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut batch = self.batch()?;
+        let value = write(&mut batch)?;
+        batch.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `read` inside one read transaction, so every read it makes sees the same snapshot
+    /// of the store, however many batches the writer commits meanwhile.
+    pub fn read<T, E>(&self, read: impl FnOnce(&Store) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::sql("begin a read transaction"))?;
+        let value = read(self)?;
+        tx.rollback()
+            .map_err(StoreError::sql("end a read transaction"))?;
+        Ok(value)
+    }
+
+    /// The change counter's current value: every change committed so far has a sequence
+    /// number at most this.
+    pub fn change_seq(&self) -> Result<ChangeSeq, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM change_counter WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .map(ChangeSeq)
+            .map_err(StoreError::sql("read the change counter"))
+    }
+
+    /// The value of a meta key (e.g. when the last index run finished).
+    pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")
+            .and_then(|mut statement| statement.query_row([key], |row| row.get(0)).optional())
+            .map_err(|source| StoreError::sqlite(format!("read meta key {key:?}"), source))
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; `Ok(())` when the file is sound, else the
+    /// problems it lists.
+    pub fn integrity_check(&self) -> Result<Result<(), Vec<String>>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(StoreError::sql("check integrity"))?;
+        let lines: Vec<String> = statement
+            .query_map([], |row| row.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sql("check integrity"))?;
+        if lines == ["ok"] {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(lines))
+        }
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn nonzero(n: usize) -> std::num::NonZeroUsize {
+    std::num::NonZeroUsize::new(n).expect("there is at least one migration")
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    schema::MIGRATIONS
+        .to_latest(conn)
+        .map_err(|source| StoreError::Migrate {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// One write transaction on the store (see [`Store::batch`], [`Store::write`]). All writes
+/// are its methods; none is visible to readers before [`commit`](Batch::commit).
+pub struct Batch<'s> {
+    tx: Transaction<'s>,
+    /// The change sequence number this batch stamps on what it changes, taken at its first
+    /// change.
+    seq: Option<i64>,
+    /// Source name -> row id, kind, channel; so a batch of upserts looks its source up once.
+    sources: std::collections::HashMap<vindwerk_model::SourceId, postings::SourceRow>,
+}
+
+impl Batch<'_> {
+    /// Commits every write of the batch at once.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx
+            .commit()
+            .map_err(StoreError::sql("commit a write transaction"))
+    }
+
+    /// Sets a meta key to `value`, replacing what it held.
+    pub fn meta_set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .and_then(|mut statement| statement.execute([key, value]))
+            .map(drop)
+            .map_err(|source| StoreError::sqlite(format!("set meta key {key:?}"), source))
+    }
+
+    /// The sequence number of this batch's changes, bumping the counter at the first change.
+    pub(crate) fn change_seq(&mut self) -> Result<i64, StoreError> {
+        if let Some(seq) = self.seq {
+            return Ok(seq);
+        }
+        let seq = self
+            .tx
+            .query_row(
+                "UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::sql("advance the change counter"))?;
+        self.seq = Some(seq);
+        Ok(seq)
+    }
+}

@@ -1,0 +1,171 @@
+//! The schema, as versioned migrations (rusqlite_migration keeps the version in SQLite's
+//! `user_version`), and the connection settings every open applies.
+//!
+//! A migration, once committed, is never edited: a change to the schema is a new `M::up`
+//! appended to [`MIGRATIONS`]. The test `every_migration_applies_to_an_empty_file` runs them
+//! all.
+
+use std::time::Duration;
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+/// How long a statement waits for another connection's lock before failing. Readers never
+/// wait for the writer in WAL mode; this covers the writer waiting for a checkpoint or a
+/// second writer that ignored the run lock.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Timestamps are RFC 3339 text (see `codec::timestamp`); dates are `YYYY-MM-DD`; JSON columns
+/// hold the model's serde form; vocabulary columns hold the model's spelling.
+const INITIAL: &str = r#"
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL
+) STRICT;
+
+-- The store-wide change counter: every transaction that changes a posting or a vacancy takes
+-- the next value and stamps the rows it changes, so consumers can ask for what changed since a
+-- value they saw (a counter, not a clock: a commit never lands behind a watermark).
+CREATE TABLE change_counter (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+) STRICT;
+INSERT INTO change_counter (id, value) VALUES (1, 0);
+
+CREATE TABLE postings (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources (id),
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    data TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    valid_through TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'expired')),
+    expired_at TEXT,
+    expiry_reason TEXT,
+    change_seq INTEGER NOT NULL,
+    UNIQUE (source_id, url)
+) STRICT;
+CREATE INDEX postings_source_status ON postings (source_id, status);
+CREATE INDEX postings_change_seq ON postings (change_seq);
+
+-- Every event in a posting's life. `data` is the posting's data when the event brought new
+-- data (new, changed, reactivated with other data), else NULL.
+CREATE TABLE posting_history (
+    id INTEGER PRIMARY KEY,
+    posting_id INTEGER NOT NULL REFERENCES postings (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('new', 'changed', 'expired', 'reactivated')),
+    content_hash TEXT NOT NULL,
+    data TEXT,
+    expiry_reason TEXT
+) STRICT;
+CREATE INDEX posting_history_posting ON posting_history (posting_id, id);
+
+CREATE TABLE fetch_state (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_status INTEGER,
+    fetched_at TEXT NOT NULL,
+    body_hash TEXT
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted'))
+) STRICT;
+
+CREATE TABLE source_runs (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    pages_fetched INTEGER NOT NULL,
+    postings_found INTEGER NOT NULL,
+    postings_new INTEGER NOT NULL,
+    postings_changed INTEGER NOT NULL,
+    postings_unchanged INTEGER NOT NULL,
+    postings_expired INTEGER NOT NULL,
+    errors TEXT NOT NULL,
+    complete INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    PRIMARY KEY (run_id, source)
+) STRICT;
+
+CREATE TABLE vacancies (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'expired')),
+    updated_at TEXT NOT NULL,
+    change_seq INTEGER NOT NULL
+) STRICT;
+CREATE INDEX vacancies_status ON vacancies (status);
+CREATE INDEX vacancies_change_seq ON vacancies (change_seq);
+
+-- A posting belongs to at most one vacancy.
+CREATE TABLE vacancy_postings (
+    posting_id INTEGER PRIMARY KEY REFERENCES postings (id) ON DELETE CASCADE,
+    vacancy_id TEXT NOT NULL REFERENCES vacancies (id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX vacancy_postings_vacancy ON vacancy_postings (vacancy_id);
+
+-- Deleted vacancies, so an incremental index update can delete their documents.
+CREATE TABLE deleted_vacancies (
+    id TEXT PRIMARY KEY,
+    change_seq INTEGER NOT NULL
+) STRICT;
+CREATE INDEX deleted_vacancies_change_seq ON deleted_vacancies (change_seq);
+
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"#;
+
+const MIGRATION_LIST: &[M<'static>] = &[M::up(INITIAL).comment("initial schema")];
+
+/// Every migration, oldest first.
+pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
+
+/// The schema version a fully migrated store has.
+pub(crate) const SCHEMA_VERSION: usize = MIGRATION_LIST.len();
+
+/// Settings of a connection that writes: WAL so readers never block the writer (nor it them),
+/// `synchronous=NORMAL` (in WAL a commit survives a killed process; only a power loss can
+/// lose the last commits, never corrupt the file), and foreign keys enforced.
+pub(crate) fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // In-memory databases answer "memory": WAL needs a file.
+    let _mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+pub(crate) fn configure_reader(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS
+            .validate()
+            .expect("every migration applies to an empty database");
+    }
+}
