@@ -245,6 +245,9 @@ fn greenhouse_board() {
     assert_eq!(job.reference.as_deref(), Some("OPS-117"));
     assert_eq!(job.employment_types, vec![EmploymentType::FullTime]);
     assert_eq!(job.employer.as_deref(), Some("Fietsfabriek"));
+    assert_eq!(job.hours_text.as_deref(), Some("36 - 40 uur"));
+    assert_eq!(job.salary.as_ref().and_then(|s| s.min), Some(3400.0));
+    assert_eq!(job.valid_through, date(2026, 11, 30));
     assert!(listing.postings[1].remote);
     assert_eq!(listing.postings[1].date_posted, date(2026, 11, 1));
 }
@@ -336,6 +339,11 @@ fn smartrecruiters_list_then_detail() {
     );
     assert_eq!(first.posting.date_posted, date(2026, 10, 28));
     assert_eq!(first.posting.reference.as_deref(), Some("REF2026-041"));
+    assert_eq!(
+        first.posting.salary.as_ref().and_then(|s| s.max),
+        Some(5100.0)
+    );
+    assert_eq!(first.posting.location.lon, Some(4.12));
     let second = &list.items[1];
     assert_eq!(
         second.detail_url,

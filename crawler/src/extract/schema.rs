@@ -83,6 +83,16 @@ fn number_of(value: &Value) -> Option<f64> {
     }
 }
 
+/// A coordinate: a number or a decimal string ("5.120" is five, not five thousand).
+fn coordinate_of(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().replace(',', ".").parse().ok(),
+        _ => None,
+    }
+    .filter(|n: &f64| n.is_finite())
+}
+
 fn first<'a>(map: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
     keys.iter()
         .find_map(|key| map.get(*key).filter(|value| !value.is_null()))
@@ -234,8 +244,8 @@ fn place_of(value: &Value) -> Location {
             .and_then(|text| non_empty_text(&text));
     }
     if let Some(Value::Object(geo)) = place.get("geo") {
-        location.lat = geo.get("latitude").and_then(number_of);
-        location.lon = geo.get("longitude").and_then(number_of);
+        location.lat = geo.get("latitude").and_then(coordinate_of);
+        location.lon = geo.get("longitude").and_then(coordinate_of);
     }
     location
 }

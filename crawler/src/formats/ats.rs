@@ -14,7 +14,7 @@ use super::{
 use crate::config::AtsSpec;
 use crate::extract::fields::{
     date_from_millis, description_html, non_empty_text, parse_date, parse_employment_types,
-    parse_period,
+    parse_period, parse_salary_text,
 };
 
 /// `GET {base}/api/offers/`.
@@ -150,28 +150,20 @@ fn greenhouse_job(job: &Value, base: &Url) -> Result<PostingData, String> {
         .or_else(|| text_at(job, &["updated_at"]))
         .and_then(|text| parse_date(&text));
     posting.reference = text_at(job, &["requisition_id"]).or_else(|| text_at(job, &["id"]));
-    // Boards put the employment type in custom metadata, named as they like.
+    // Boards put employment type, hours, salary and closing date in custom metadata, named
+    // as they like.
     if let Some(Value::Array(metadata)) = at(job, &["metadata"]) {
         for field in metadata {
-            let name = text_at(field, &["name"]).unwrap_or_default().to_lowercase();
-            if ["employment", "dienstverband", "contract", "type"]
-                .iter()
-                .any(|word| name.contains(word))
-            {
-                let value = match at(field, &["value"]) {
-                    Some(Value::Array(values)) => values
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    _ => text_at(field, &["value"]).unwrap_or_default(),
-                };
-                for kind in parse_employment_types(&value) {
-                    if !posting.employment_types.contains(&kind) {
-                        posting.employment_types.push(kind);
-                    }
-                }
-            }
+            let name = text_at(field, &["name"]).unwrap_or_default();
+            let value = match at(field, &["value"]) {
+                Some(Value::Array(values)) => values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => text_at(field, &["value"]).unwrap_or_default(),
+            };
+            read_custom_field(&name, &value, &mut posting);
         }
     }
     posting.remote = posting.location.text.as_deref().is_some_and(is_remote);
@@ -233,8 +225,51 @@ fn lever_posting(item: &Value, base: &Url) -> Result<PostingData, String> {
     };
     posting.remote = text_at(item, &["workplaceType"]).is_some_and(|text| is_remote(&text));
     posting.salary = salary_at(item, &["salaryRange"], "min", "max", "interval");
+    posting.salary_text = text_at(item, &["salaryDescriptionPlain"]);
+    if posting.salary.is_none() {
+        posting.salary = posting.salary_text.as_deref().and_then(parse_salary_text);
+    }
     posting.reference = text_at(item, &["id"]);
     Ok(posting)
+}
+
+/// A custom field (Greenhouse `metadata`, SmartRecruiters `customField`) read by its label:
+/// employment type, hours, salary or closing date, in Dutch or English. Others are ignored.
+pub(super) fn read_custom_field(label: &str, value: &str, posting: &mut PostingData) {
+    let label = label.to_lowercase();
+    let value = value.trim();
+    if value.is_empty() {
+        return;
+    }
+    let has = |words: &[&str]| words.iter().any(|word| label.contains(word));
+    if has(&[
+        "employment",
+        "dienstverband",
+        "contract",
+        "job type",
+        "soort",
+    ]) {
+        for kind in parse_employment_types(value) {
+            if !posting.employment_types.contains(&kind) {
+                posting.employment_types.push(kind);
+            }
+        }
+    } else if has(&["uren", "hours", "werkweek"]) {
+        posting.hours_text.get_or_insert_with(|| value.to_owned());
+    } else if has(&["salar", "loon", "compensation", "pay"]) {
+        if posting.salary.is_none() {
+            posting.salary = parse_salary_text(value);
+        }
+        posting.salary_text.get_or_insert_with(|| value.to_owned());
+    } else if has(&[
+        "sluitingsdatum",
+        "closing",
+        "deadline",
+        "reageren tot",
+        "apply by",
+    ]) {
+        posting.valid_through = posting.valid_through.or_else(|| parse_date(value));
+    }
 }
 
 fn title_at(item: &Value, path: &[&str]) -> Result<String, String> {

@@ -115,6 +115,16 @@ fn number_at(value: &Value, path: &[&str]) -> Option<f64> {
     }
 }
 
+/// A coordinate at a path: a JSON number or a decimal string (`"52.0907"`, never thousands).
+fn coordinate_at(value: &Value, path: &[&str]) -> Option<f64> {
+    match at(value, path)? {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|n: &f64| n.is_finite())
+}
+
 /// A public page URL an API names: absolute http(s), or relative to `base`.
 fn page_url(text: &str, base: &Url) -> Option<Url> {
     let url = base.join(text.trim()).ok()?;

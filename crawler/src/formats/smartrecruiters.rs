@@ -5,9 +5,11 @@ use serde_json::Value;
 use url::Url;
 use vindwerk_model::PostingData;
 
+use super::ats::read_custom_field;
 use super::feeds::is_remote;
 use super::{
-    FormatError, at, endpoint, join_sections, number_at, page_url, parse_json, shape_error, text_at,
+    FormatError, at, coordinate_at, endpoint, join_sections, number_at, page_url, parse_json,
+    shape_error, text_at,
 };
 use crate::config::AtsSpec;
 use crate::extract::fields::{non_empty_text, parse_date, parse_employment_types};
@@ -158,6 +160,15 @@ fn posting_fields(item: &Value, url: Url) -> Result<PostingData, String> {
     {
         posting.employment_types = parse_employment_types(&label);
     }
+    posting.location.lat = coordinate_at(item, &["location", "latitude"]);
+    posting.location.lon = coordinate_at(item, &["location", "longitude"]);
     posting.reference = text_at(item, &["refNumber"]).or_else(|| text_at(item, &["id"]));
+    if let Some(Value::Array(fields)) = at(item, &["customField"]) {
+        for field in fields {
+            let label = text_at(field, &["fieldLabel"]).unwrap_or_default();
+            let value = text_at(field, &["valueLabel"]).unwrap_or_default();
+            read_custom_field(&label, &value, &mut posting);
+        }
+    }
     Ok(posting)
 }
