@@ -1,11 +1,77 @@
-//! search-server
+//! The search server: the JSON search API of CONTRACT.md, the portal's search pages, and the
+//! OpenAPI document, as one axum [`Router`] built by [`app`].
+//!
+//! It owns query parsing ([`params`], [`understand`]), search execution on the live index
+//! generation with disjunctive facets and distance ([`search`]), every wire shape (JSON and
+//! HTML), and the one error shape ([`error`]). It does not write the index (the indexer's
+//! generations do) nor the store; it reads vacancy details through [`VacancySource`], places
+//! through [`PlaceLookup`], and follows new index generations through the indexer's
+//! `IndexHandle` ([`AppState::follow_index`]), so a swap never fails a request: a search
+//! keeps the snapshot it started with.
+//!
+//! The binary calls:
+//! ```ignore
+//! let index = Arc::new(IndexHandle::open(&index_dir)?);
+//! let state = AppState::new(index, vacancies, Arc::new(Gazetteer::load()?))
+//!     .with_synonyms(Synonyms::from_occupations(esco_labels));
+//! state.follow_index();
+//! axum::serve(listener, vindwerk_search_server::app(state)).await?;
+//! ```
+
+pub mod api;
 pub mod collect;
 pub mod cursor;
 pub mod error;
 pub mod geo;
+pub mod openapi;
+pub mod pages;
 pub mod params;
 pub mod search;
 pub mod snippet;
+pub mod state;
 pub mod text;
 pub mod understand;
 pub mod vocabulary;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use error::{ApiError, ErrorCode};
+pub use geo::{GeoPoint, Place, PlaceLookup, PlaceTable, haversine_km};
+pub use params::SearchRequest;
+pub use search::SearchResults;
+pub use state::{AppState, VacancyMap, VacancySource};
+pub use vocabulary::Synonyms;
+
+/// The paths of the JSON API, as the router and the OpenAPI document name them.
+pub mod routes {
+    pub const SEARCH: &str = "/api/search";
+    pub const VACANCY: &str = "/api/vacancies/{id}";
+    pub const SIMILAR: &str = "/api/vacancies/{id}/similar";
+    pub const SUGGEST: &str = "/api/suggest";
+    pub const OPENAPI: &str = "/api/openapi.json";
+    pub const HEALTH: &str = "/healthz";
+    /// Every API route; the OpenAPI document must describe each.
+    pub const API: &[&str] = &[SEARCH, VACANCY, SIMILAR, SUGGEST, OPENAPI, HEALTH];
+}
+
+/// The whole server: JSON API and pages.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route(routes::SEARCH, get(api::search_handler))
+        .route(routes::VACANCY, get(api::vacancy_handler))
+        .route(routes::SIMILAR, get(api::similar_handler))
+        .route(routes::SUGGEST, get(api::suggest_handler))
+        .route(
+            routes::OPENAPI,
+            get(|| async { axum::Json(openapi::document()) }),
+        )
+        .route(routes::HEALTH, get(api::health_handler))
+        .route("/api/{*rest}", get(api::api_not_found))
+        .route("/", get(pages::search_page))
+        .route("/vacature/{id}", get(pages::vacancy_page))
+        .route("/static/vindwerk.css", get(pages::style))
+        .route("/static/vindwerk.js", get(pages::script))
+        .fallback(pages::not_found_page);
+    api.with_state(state)
+}

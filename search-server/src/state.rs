@@ -1,0 +1,162 @@
+//! What the handlers share: the live index, where vacancy details come from, the gazetteer,
+//! the ESCO synonyms, and the vocabulary derived from the index generation being served.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use vindwerk_indexer::index::{IndexHandle, IndexSnapshot};
+use vindwerk_model::{Vacancy, VacancyId};
+
+use crate::error::ApiError;
+use crate::geo::PlaceLookup;
+use crate::vocabulary::{Synonyms, Vocabulary, VocabularyCache};
+
+/// How often the index handle looks for a newly published generation: well within the
+/// second in which new results must show.
+pub const INDEX_REFRESH: Duration = Duration::from_millis(250);
+
+/// Where `/api/vacancies/{id}` and the vacancy page read a vacancy as the export has it: the
+/// store in the binary, a map in tests. Called on a blocking thread.
+pub trait VacancySource: Send + Sync {
+    /// The vacancy `id`, `None` when there is none; an error is a failure to read.
+    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String>;
+}
+
+/// Vacancies in memory, by id: for tests and for a demo without a store.
+#[derive(Debug, Clone, Default)]
+pub struct VacancyMap(pub HashMap<VacancyId, Vacancy>);
+
+impl VacancyMap {
+    pub fn new(vacancies: impl IntoIterator<Item = Vacancy>) -> VacancyMap {
+        VacancyMap(vacancies.into_iter().map(|v| (v.id.clone(), v)).collect())
+    }
+}
+
+impl VacancySource for VacancyMap {
+    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
+        Ok(self.0.get(id).cloned())
+    }
+}
+
+/// The state of the server; cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Arc<IndexHandle>,
+    vacancies: Arc<dyn VacancySource>,
+    places: Arc<dyn PlaceLookup>,
+    synonyms: Arc<Synonyms>,
+    vocabulary: VocabularyCache,
+    /// A fixed "today" for tests; the clock's UTC day otherwise.
+    today: Option<NaiveDate>,
+}
+
+impl AppState {
+    /// A state serving `index`, reading details from `vacancies` and places from `places`
+    /// (the indexer's `Gazetteer` implements [`PlaceLookup`]). Without
+    /// [`with_synonyms`](Self::with_synonyms) no ESCO synonyms are used.
+    pub fn new(
+        index: Arc<IndexHandle>,
+        vacancies: Arc<dyn VacancySource>,
+        places: Arc<dyn PlaceLookup>,
+    ) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                index,
+                vacancies,
+                places,
+                synonyms: Arc::new(Synonyms::default()),
+                vocabulary: VocabularyCache::default(),
+                today: None,
+            }),
+        }
+    }
+
+    /// Uses `synonyms` (from the ESCO occupation labels) to expand query words.
+    pub fn with_synonyms(self, synonyms: Synonyms) -> AppState {
+        self.rebuild(|inner| inner.synonyms = Arc::new(synonyms))
+    }
+
+    /// Counts "posted within" and freshness from `today` instead of the clock (tests).
+    pub fn with_today(self, today: NaiveDate) -> AppState {
+        self.rebuild(|inner| inner.today = Some(today))
+    }
+
+    fn rebuild(self, change: impl FnOnce(&mut Inner)) -> AppState {
+        let inner = &self.inner;
+        let mut next = Inner {
+            index: Arc::clone(&inner.index),
+            vacancies: Arc::clone(&inner.vacancies),
+            places: Arc::clone(&inner.places),
+            synonyms: Arc::clone(&inner.synonyms),
+            vocabulary: VocabularyCache::default(),
+            today: inner.today,
+        };
+        change(&mut next);
+        AppState {
+            inner: Arc::new(next),
+        }
+    }
+
+    /// Follows newly published index generations on a thread of its own, every
+    /// [`INDEX_REFRESH`], for as long as the index handle is shared.
+    pub fn follow_index(&self) -> JoinHandle<()> {
+        IndexHandle::spawn_refresher(&self.inner.index, INDEX_REFRESH)
+    }
+
+    pub fn index(&self) -> &Arc<IndexHandle> {
+        &self.inner.index
+    }
+
+    pub fn snapshot(&self) -> IndexSnapshot {
+        self.inner.index.snapshot()
+    }
+
+    pub fn places(&self) -> &dyn PlaceLookup {
+        self.inner.places.as_ref()
+    }
+
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.inner.synonyms
+    }
+
+    pub fn vacancies(&self) -> &dyn VacancySource {
+        self.inner.vacancies.as_ref()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.inner.today.unwrap_or_else(|| Utc::now().date_naive())
+    }
+
+    /// The vocabulary of `snapshot`'s generation (built on first use after a swap).
+    pub fn vocabulary(&self, snapshot: &IndexSnapshot) -> Result<Arc<Vocabulary>, ApiError> {
+        let fields = &snapshot.fields;
+        self.inner
+            .vocabulary
+            .get(&snapshot.searcher, || {
+                Vocabulary::build(
+                    &snapshot.searcher,
+                    &[fields.title, fields.occupation_text],
+                    fields.title,
+                )
+            })
+            .map_err(|error| ApiError::Unavailable(format!("index vocabulary: {error}")))
+    }
+
+    /// Runs `work` on a blocking thread: searches and store reads must not stall the reactor.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(AppState) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || work(state))
+            .await
+            .map_err(|error| ApiError::internal(format!("search task: {error}")))?
+    }
+}
