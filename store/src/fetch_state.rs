@@ -22,17 +22,20 @@ pub struct FetchState {
     pub body_hash: Option<String>,
 }
 
+/// A `fetch_state` row before its timestamp is parsed.
+struct StoredFetchState {
+    etag: Option<String>,
+    last_modified: Option<String>,
+    last_status: Option<u16>,
+    fetched_at: String,
+    body_hash: Option<String>,
+}
+
 impl Store {
     /// The fetch state of `url`, if it was ever saved.
     pub fn fetch_state(&self, url: &str) -> Result<Option<FetchState>, StoreError> {
         let sql_error = |error| StoreError::sqlite(format!("read fetch state of {url}"), error);
-        let row: Option<(
-            Option<String>,
-            Option<String>,
-            Option<u16>,
-            String,
-            Option<String>,
-        )> = self
+        let row = self
             .conn()
             .prepare_cached(
                 "SELECT etag, last_modified, last_status, fetched_at, body_hash
@@ -41,18 +44,25 @@ impl Store {
             .and_then(|mut statement| {
                 statement
                     .query_row([url], |row| {
-                        Ok((
-                            row.get(0)?,
-                            row.get(1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                            row.get(4)?,
-                        ))
+                        Ok(StoredFetchState {
+                            etag: row.get(0)?,
+                            last_modified: row.get(1)?,
+                            last_status: row.get(2)?,
+                            fetched_at: row.get(3)?,
+                            body_hash: row.get(4)?,
+                        })
                     })
                     .optional()
             })
             .map_err(sql_error)?;
-        let Some((etag, last_modified, last_status, fetched_at, body_hash)) = row else {
+        let Some(StoredFetchState {
+            etag,
+            last_modified,
+            last_status,
+            fetched_at,
+            body_hash,
+        }) = row
+        else {
             return Ok(None);
         };
         let place = Place {
