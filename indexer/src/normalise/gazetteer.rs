@@ -138,14 +138,24 @@ impl Gazetteer {
                 .position(|header| header == name)
                 .ok_or_else(|| NormaliseError::data(FILE, format!("no column {name}")))
         };
-        let (c_name, c_ascii, c_alt) = (column("name")?, column("asciiname")?, column("alternatenames")?);
-        let (c_lat, c_lon, c_code) = (column("latitude")?, column("longitude")?, column("featurecode")?);
+        let (c_name, c_ascii, c_alt) = (
+            column("name")?,
+            column("asciiname")?,
+            column("alternatenames")?,
+        );
+        let (c_lat, c_lon, c_code) = (
+            column("latitude")?,
+            column("longitude")?,
+            column("featurecode")?,
+        );
         let (c_admin2, c_population) = (column("admin2code")?, column("population")?);
         for (line, record) in reader.records().enumerate() {
-            let record = record
-                .map_err(|error| NormaliseError::data(FILE, format!("row {}: {error}", line + 2)))?;
+            let record = record.map_err(|error| {
+                NormaliseError::data(FILE, format!("row {}: {error}", line + 2))
+            })?;
             let field = |index: usize| record.get(index).unwrap_or("").trim();
-            let bad = |what: &str| NormaliseError::data(FILE, format!("row {}: bad {what}", line + 2));
+            let bad =
+                |what: &str| NormaliseError::data(FILE, format!("row {}: bad {what}", line + 2));
             let lat: f64 = field(c_lat).parse().map_err(|_| bad("latitude"))?;
             let lon: f64 = field(c_lon).parse().map_err(|_| bad("longitude"))?;
             let official = field(c_name);
@@ -156,7 +166,8 @@ impl Gazetteer {
                 .iter()
                 .find(|(geonames, _)| *geonames == official)
                 .map_or(official, |(_, dutch)| *dutch);
-            let municipality = parse_code(field(c_admin2)).and_then(|code| municipalities.get(&code));
+            let municipality =
+                parse_code(field(c_admin2)).and_then(|code| municipalities.get(&code));
             let population = parse_code(field(c_population)).map_or(0, u64::from);
             let rank = match field(c_code) {
                 "PPLC" => 3,
@@ -184,7 +195,10 @@ impl Gazetteer {
         population: u64,
         rank: u8,
     ) -> usize {
-        let province = self.provinces.locate(lon, lat).map(|area| area.name.clone());
+        let province = self
+            .provinces
+            .locate(lon, lat)
+            .map(|area| area.name.clone());
         let region = self.regions.locate(lon, lat).map(|area| area.name.clone());
         self.places.push(Place {
             name: name.to_owned(),
@@ -205,7 +219,10 @@ impl Gazetteer {
         let mut by_postcode: HashMap<&str, Vec<&PostcodeRow>> = HashMap::new();
         let mut by_place: HashMap<String, Vec<&PostcodeRow>> = HashMap::new();
         for row in rows {
-            by_postcode.entry(row.postcode.as_str()).or_default().push(row);
+            by_postcode
+                .entry(row.postcode.as_str())
+                .or_default()
+                .push(row);
             by_place.entry(fold(&row.place)).or_default().push(row);
         }
         for (postcode, rows) in by_postcode {
@@ -219,7 +236,10 @@ impl Gazetteer {
                     municipality: first.municipality.clone(),
                     lat,
                     lon,
-                    province: self.provinces.locate(lon, lat).map(|area| area.name.clone()),
+                    province: self
+                        .provinces
+                        .locate(lon, lat)
+                        .map(|area| area.name.clone()),
                     region: self.regions.locate(lon, lat).map(|area| area.name.clone()),
                 },
             );
@@ -234,7 +254,11 @@ impl Gazetteer {
             let first = rows[0];
             // "Almere" is GeoNames' "Almere Stad": an alternate name that a postcode
             // spells is the same place, not a new one.
-            if let Some(&existing) = self.alternate_names.get(&key).and_then(|places| places.first()) {
+            if let Some(&existing) = self
+                .alternate_names
+                .get(&key)
+                .and_then(|places| places.first())
+            {
                 add_key(&mut self.names, &first.place, existing);
                 continue;
             }
@@ -287,7 +311,9 @@ impl Gazetteer {
         if prefix.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let start = self.sorted_names.partition_point(|(key, _)| key.as_str() < prefix.as_str());
+        let start = self
+            .sorted_names
+            .partition_point(|(key, _)| key.as_str() < prefix.as_str());
         let mut found: Vec<usize> = self.sorted_names[start..]
             .iter()
             .take_while(|(key, _)| key.starts_with(&prefix))
@@ -302,7 +328,9 @@ impl Gazetteer {
     /// The province (by `statnaam`) and labour-market region holding a point.
     pub fn areas_at(&self, lat: f64, lon: f64) -> (Option<&str>, Option<&str>) {
         (
-            self.provinces.locate(lon, lat).map(|area| area.name.as_str()),
+            self.provinces
+                .locate(lon, lat)
+                .map(|area| area.name.as_str()),
             self.regions.locate(lon, lat).map(|area| area.name.as_str()),
         )
     }
@@ -324,7 +352,10 @@ impl Gazetteer {
     /// The best place for a folded name: official names before alternate ones; the hinted
     /// province's places if any; the most populous.
     fn find(&self, key: &str, hint: Option<&str>) -> Option<usize> {
-        let candidates = self.names.get(key).or_else(|| self.alternate_names.get(key))?;
+        let candidates = self
+            .names
+            .get(key)
+            .or_else(|| self.alternate_names.get(key))?;
         let in_hint: Vec<usize> = match hint {
             Some(province) => candidates
                 .iter()
@@ -333,7 +364,11 @@ impl Gazetteer {
                 .collect(),
             None => Vec::new(),
         };
-        let pool = if in_hint.is_empty() { candidates.as_slice() } else { in_hint.as_slice() };
+        let pool = if in_hint.is_empty() {
+            candidates.as_slice()
+        } else {
+            in_hint.as_slice()
+        };
         pool.iter()
             .copied()
             .max_by(|&a, &b| self.preference(a).cmp(&self.preference(b)).then(b.cmp(&a)))
@@ -372,7 +407,9 @@ fn read_postcode_rows(text: &str) -> Result<Vec<PostcodeRow>, NormaliseError> {
         rows.push(PostcodeRow {
             postcode: postcode.to_owned(),
             place: fields[2].to_owned(),
-            municipality: Some(fields[5]).filter(|name| !name.is_empty()).map(str::to_owned),
+            municipality: Some(fields[5])
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned),
             municipality_code: parse_code(fields[6]),
             lat,
             lon,
@@ -414,8 +451,8 @@ fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * 6371.0088 * h.sqrt().min(1.0).asin()
 }
 
-pub(super) use resolve::province_hint;
-use resolve::{POSTCODE, SEGMENT_SPLIT};
+pub use resolve::mentions_remote;
+use resolve::{POSTCODE, SEGMENT_SPLIT, province_hint};
 
 mod resolve;
 

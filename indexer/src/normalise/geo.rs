@@ -27,7 +27,6 @@ struct Polygon {
 #[derive(Debug, Clone)]
 pub struct Area {
     pub name: String,
-    pub code: String,
     polygons: Vec<Polygon>,
     /// min lon, min lat, max lon, max lat.
     bbox: (f64, f64, f64, f64),
@@ -41,7 +40,10 @@ impl Area {
         }
         self.polygons.iter().any(|polygon| {
             ring_contains(&polygon.outer, lon, lat)
-                && !polygon.holes.iter().any(|hole| ring_contains(hole, lon, lat))
+                && !polygon
+                    .holes
+                    .iter()
+                    .any(|hole| ring_contains(hole, lon, lat))
         })
     }
 
@@ -90,7 +92,11 @@ fn ring_contains(ring: &Ring, lon: f64, lat: f64) -> bool {
 fn segment_distance(ax: f64, ay: f64, bx: f64, by: f64) -> f64 {
     let (dx, dy) = (bx - ax, by - ay);
     let length2 = dx * dx + dy * dy;
-    let t = if length2 == 0.0 { 0.0 } else { (-(ax * dx + ay * dy) / length2).clamp(0.0, 1.0) };
+    let t = if length2 == 0.0 {
+        0.0
+    } else {
+        (-(ax * dx + ay * dy) / length2).clamp(0.0, 1.0)
+    };
     let (px, py) = (ax + t * dx, ay + t * dy);
     (px * px + py * py).sqrt()
 }
@@ -102,7 +108,7 @@ pub struct AreaSet {
 }
 
 impl AreaSet {
-    /// Reads a GeoJSON FeatureCollection whose features carry `statnaam` and `statcode`.
+    /// Reads a GeoJSON FeatureCollection whose features carry `statnaam`.
     /// `file` names the data in errors.
     pub fn from_geojson(file: &'static str, text: &str) -> Result<AreaSet, NormaliseError> {
         let bad = |problem: String| NormaliseError::Data { file, problem };
@@ -122,14 +128,17 @@ impl AreaSet {
                     .ok_or_else(|| bad(format!("feature {index}: no properties.{key}")))
             };
             let name = property("statnaam")?;
-            let code = property("statcode")?;
             let geometry = feature
                 .get("geometry")
                 .ok_or_else(|| bad(format!("feature {index} ({name}): no geometry")))?;
             let polygons = read_geometry(geometry)
                 .map_err(|problem| bad(format!("feature {index} ({name}): {problem}")))?;
             let bbox = bounding_box(&polygons);
-            areas.push(Area { name, code, polygons, bbox });
+            areas.push(Area {
+                name,
+                polygons,
+                bbox,
+            });
         }
         if areas.is_empty() {
             return Err(bad("no features".to_owned()));
@@ -198,9 +207,19 @@ fn read_ring(value: &Value) -> Result<Ring, String> {
 }
 
 fn bounding_box(polygons: &[Polygon]) -> (f64, f64, f64, f64) {
-    let mut bbox = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut bbox = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for &(lon, lat) in polygons.iter().flat_map(|polygon| polygon.outer.iter()) {
-        bbox = (bbox.0.min(lon), bbox.1.min(lat), bbox.2.max(lon), bbox.3.max(lat));
+        bbox = (
+            bbox.0.min(lon),
+            bbox.1.min(lat),
+            bbox.2.max(lon),
+            bbox.3.max(lat),
+        );
     }
     bbox
 }
@@ -210,11 +229,11 @@ mod tests {
     use super::*;
 
     const SQUARE_WITH_HOLE: &str = r#"{"type":"FeatureCollection","features":[
-        {"type":"Feature","properties":{"statcode":"A1","statnaam":"Ring"},
+        {"type":"Feature","properties":{"statnaam":"Ring"},
          "geometry":{"type":"Polygon","coordinates":[
             [[0,0],[10,0],[10,10],[0,10],[0,0]],
             [[4,4],[6,4],[6,6],[4,6],[4,4]]]}},
-        {"type":"Feature","properties":{"statcode":"A2","statnaam":"Islands"},
+        {"type":"Feature","properties":{"statnaam":"Islands"},
          "geometry":{"type":"MultiPolygon","coordinates":[
             [[[20,0],[21,0],[21,1],[20,0]]],
             [[[30,0],[31,0],[31,1],[30,1]]]]}}]}"#;
@@ -227,7 +246,11 @@ mod tests {
         assert_eq!(name(5.0, 5.0), None, "inside the hole, far from any edge");
         assert_eq!(name(9.9, 5.0), Some("Ring"));
         assert_eq!(name(20.9, 0.5), Some("Islands"));
-        assert_eq!(name(30.5, 0.5), Some("Islands"), "an unclosed ring is closed");
+        assert_eq!(
+            name(30.5, 0.5),
+            Some("Islands"),
+            "an unclosed ring is closed"
+        );
         assert_eq!(name(50.0, 50.0), None);
         assert_eq!(name(f64::NAN, 1.0), None);
     }
@@ -236,7 +259,10 @@ mod tests {
     fn a_point_just_outside_snaps_to_the_nearest_area() {
         let set = AreaSet::from_geojson("test", SQUARE_WITH_HOLE).expect("valid geojson");
         // 0.01 degree of latitude is about 1.1 km.
-        assert_eq!(set.locate(5.0, 10.01).map(|area| area.name.as_str()), Some("Ring"));
+        assert_eq!(
+            set.locate(5.0, 10.01).map(|area| area.name.as_str()),
+            Some("Ring")
+        );
         assert_eq!(set.locate(5.0, 10.2).map(|area| area.name.as_str()), None);
     }
 
@@ -244,9 +270,12 @@ mod tests {
     fn bad_geojson_names_its_file_and_feature() {
         let error = AreaSet::from_geojson("areas.geojson", r#"{"features":[{"properties":{}}]}"#)
             .expect_err("no statnaam");
-        assert_eq!(error.to_string(), "data file areas.geojson: feature 0: no properties.statnaam");
+        assert_eq!(
+            error.to_string(),
+            "data file areas.geojson: feature 0: no properties.statnaam"
+        );
         assert!(AreaSet::from_geojson("x", "not json").is_err());
-        let bad_ring = r#"{"features":[{"properties":{"statnaam":"A","statcode":"B"},
+        let bad_ring = r#"{"features":[{"properties":{"statnaam":"A"},
             "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1]]]}}]}"#;
         assert!(AreaSet::from_geojson("x", bad_ring).is_err());
     }

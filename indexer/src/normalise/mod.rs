@@ -1,13 +1,38 @@
-//! Normalisation: what a source published ([`PostingData`]) to the fields a vacancy is searched
-//! and deduplicated by. Unknown stays `None`, never guessed.
+//! Normalisation: what a source published ([`PostingData`]) to the fields a vacancy is
+//! searched, filtered and deduplicated by. Unknown stays `None`, never guessed.
+//!
+//! - [`Gazetteer`]: places, 4-digit postcodes, provinces and labour-market regions (GeoNames,
+//!   CBS/PDOK); also what the search server resolves `near=` with.
+//! - [`Occupations`]: ESCO occupations and ISCO-08 groups from Dutch labels; also the label
+//!   vocabulary for search synonyms.
+//! - [`salary`], [`hours`], [`employment`], [`education`], [`language`], [`text`]: pure
+//!   functions over text.
+//!
+//! Everything here is synchronous and does no IO after loading the embedded data; regexes
+//! are compiled once. Deduplication and the index live elsewhere (`dedup`, `index`).
 
+pub mod education;
+pub mod employment;
 mod gazetteer;
 mod geo;
+pub mod hours;
+pub mod language;
+mod occupation;
+pub mod salary;
 pub mod text;
 
-pub use gazetteer::{Gazetteer, Place, Postcode, ResolvedPlace};
+pub use education::education_level;
+pub use employment::employment_type;
+pub use gazetteer::{Gazetteer, Place, Postcode, ResolvedPlace, mentions_remote};
+pub use hours::{Hours, parse_hours};
+pub use language::detect_language;
+pub use occupation::{Occupation, Occupations};
+pub use salary::{NormalisedSalary, normalise_salary, parse_salary_text};
+pub use text::{clean_title, fold, html_to_text};
 
-use vindwerk_model::PostingData;
+mod posting;
+
+pub use posting::{Normalised, employer_key, normalise};
 
 /// A failure to load the embedded reference data.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +46,3 @@ impl NormaliseError {
         NormaliseError::Data { file, problem }
     }
 }
-
-#[allow(dead_code)]
-fn _unused(_: &PostingData) {}

@@ -38,14 +38,18 @@ fn fold_char(c: char) -> &'static str {
         return ASCII_LOWER[c.to_ascii_lowercase() as usize - b'0' as usize];
     }
     match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'ā' | 'Ā' => "a",
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'ā' | 'Ā' => {
+            "a"
+        }
         'æ' | 'Æ' => "ae",
         'ç' | 'Ç' | 'č' | 'Č' | 'ć' | 'Ć' => "c",
         'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
         'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'ī' => "i",
         'ĳ' | 'Ĳ' => "ij",
         'ñ' | 'Ñ' | 'ń' | 'ň' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'ō' => "o",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'ō' => {
+            "o"
+        }
         'œ' | 'Œ' => "oe",
         'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'ū' | 'ů' => "u",
         'ý' | 'ÿ' | 'Ý' => "y",
@@ -150,8 +154,25 @@ const SKIPPED: &[&str] = &[
     "button", "select", "textarea", "input",
 ];
 const PARAGRAPHS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre", "section",
-    "article", "dl", "hr", "header", "footer", "figure",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "dl",
+    "hr",
+    "header",
+    "footer",
+    "figure",
 ];
 const BLOCKS: &[&str] = &[
     "div", "li", "tr", "dt", "dd", "main", "nav", "aside", "address", "caption", "form",
@@ -311,7 +332,9 @@ fn strip_trailing_place(title: &str, place: &str) -> String {
 }
 
 fn trim_separators(text: &str) -> &str {
-    text.trim_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | '|' | ',' | '/' | ':' | '·' | '•'))
+    text.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '–' | '—' | '|' | ',' | '/' | ':' | '·' | '•')
+    })
 }
 
 #[cfg(test)]
@@ -339,8 +362,14 @@ mod tests {
         let check = |input: &str, expected: &str| {
             assert_eq!(html_to_text(input), expected, "{input:?}");
         };
-        check("<p>Wij zoeken&nbsp;een <b>kok</b>.</p><p>Kom!</p>", "Wij zoeken een kok.\n\nKom!");
-        check("<ul><li>mbo 4</li><li>rijbewijs B</li></ul>", "- mbo 4\n- rijbewijs B");
+        check(
+            "<p>Wij zoeken&nbsp;een <b>kok</b>.</p><p>Kom!</p>",
+            "Wij zoeken een kok.\n\nKom!",
+        );
+        check(
+            "<ul><li>mbo 4</li><li>rijbewijs B</li></ul>",
+            "- mbo 4\n- rijbewijs B",
+        );
         check("regel 1<br>regel 2", "regel 1\nregel 2");
         check("<div>a</div><div>b</div>", "a\nb");
         check("R&amp;D &euro; 3.200 &#8364;", "R&D € 3.200 €");
@@ -349,7 +378,10 @@ mod tests {
         check("a < b & c", "a < b & c");
         check("<p>   </p>", "");
         check("<p>unclosed <b>bold", "unclosed bold");
-        check("<h2>Wat ga je doen?</h2>Je kookt", "Wat ga je doen?\n\nJe kookt");
+        check(
+            "<h2>Wat ga je doen?</h2>Je kookt",
+            "Wat ga je doen?\n\nJe kookt",
+        );
     }
 
     #[test]
@@ -365,17 +397,37 @@ mod tests {
         };
         check("Verpleegkundige (m/v)", &[], "Verpleegkundige");
         check("Verpleegkundige (m/v/x)", &[], "Verpleegkundige");
-        check("Medewerker klantenservice m/v", &[], "Medewerker klantenservice");
+        check(
+            "Medewerker klantenservice m/v",
+            &[],
+            "Medewerker klantenservice",
+        );
         check("Developer (M/F/X) | 32-36 uur", &[], "Developer");
         check("Kok | 32-36 uur - Utrecht", &["Utrecht"], "Kok");
         check("Kok 32 tot 40 uur per week", &[], "Kok");
         check("Chauffeur (24 uur)", &[], "Chauffeur");
-        check("Senior Verpleegkundige (m/v) - Utrecht", &["Utrecht"], "Senior Verpleegkundige");
-        check("Docent wiskunde in Amsterdam", &["Amsterdam"], "Docent wiskunde");
-        check("Docent wiskunde te Den Haag", &["Den Haag"], "Docent wiskunde");
+        check(
+            "Senior Verpleegkundige (m/v) - Utrecht",
+            &["Utrecht"],
+            "Senior Verpleegkundige",
+        );
+        check(
+            "Docent wiskunde in Amsterdam",
+            &["Amsterdam"],
+            "Docent wiskunde",
+        );
+        check(
+            "Docent wiskunde te Den Haag",
+            &["Den Haag"],
+            "Docent wiskunde",
+        );
         check("Kok (Utrecht)", &["Utrecht"], "Kok");
         check("Kok, 's-Hertogenbosch", &["'s-Hertogenbosch"], "Kok");
-        check("Manager Utrecht Centraal", &["Utrecht"], "Manager Utrecht Centraal");
+        check(
+            "Manager Utrecht Centraal",
+            &["Utrecht"],
+            "Manager Utrecht Centraal",
+        );
         check("Gemeente Utrecht", &["Utrecht"], "Gemeente Utrecht");
         check("Utrecht", &["Utrecht"], "Utrecht");
         check("Kok - Amsterdam", &["Utrecht"], "Kok - Amsterdam");

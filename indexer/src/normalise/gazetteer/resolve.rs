@@ -19,7 +19,8 @@ pub(in crate::normalise) static SEGMENT_SPLIT: LazyLock<Regex> = LazyLock::new(|
 
 /// A whole string that is a 4-digit postcode, with or without its letters.
 pub(in crate::normalise) static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([1-9][0-9]{3})\s?(?:[A-Za-z]{2})?\s*$").expect("postcode pattern should compile")
+    Regex::new(r"^\s*([1-9][0-9]{3})\s?(?:[A-Za-z]{2})?\s*$")
+        .expect("postcode pattern should compile")
 });
 
 /// A postcode inside a folded segment: "3584 cs utrecht", "3584cs", "3584 utrecht".
@@ -42,17 +43,57 @@ static SEVERAL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("several pattern should compile")
 });
 
-const NETHERLANDS: &[&str] = &["nederland", "nl", "nld", "netherlands", "the netherlands", "holland"];
+const NETHERLANDS: &[&str] = &[
+    "nederland",
+    "nl",
+    "nld",
+    "netherlands",
+    "the netherlands",
+    "holland",
+];
 const ABROAD: &[&str] = &[
-    "belgie", "belgium", "belgique", "be", "duitsland", "germany", "deutschland", "frankrijk",
-    "france", "verenigd koninkrijk", "united kingdom", "uk", "spanje", "spain", "usa",
-    "united states", "luxemburg", "luxembourg",
+    "belgie",
+    "belgium",
+    "belgique",
+    "be",
+    "duitsland",
+    "germany",
+    "deutschland",
+    "frankrijk",
+    "france",
+    "verenigd koninkrijk",
+    "united kingdom",
+    "uk",
+    "spanje",
+    "spain",
+    "usa",
+    "united states",
+    "luxemburg",
+    "luxembourg",
 ];
 /// Words around a place name that are not part of it.
 const NOISE: &[&str] = &[
-    "regio", "omgeving", "gemeente", "provincie", "te", "in", "nabij", "bij", "rond", "rondom",
-    "centrum", "locatie", "standplaats", "werklocatie", "vestiging", "kantoor", "hoofdkantoor",
-    "office", "area", "stad", "city",
+    "regio",
+    "omgeving",
+    "gemeente",
+    "provincie",
+    "te",
+    "in",
+    "nabij",
+    "bij",
+    "rond",
+    "rondom",
+    "centrum",
+    "locatie",
+    "standplaats",
+    "werklocatie",
+    "vestiging",
+    "kantoor",
+    "hoofdkantoor",
+    "office",
+    "area",
+    "stad",
+    "city",
 ];
 
 /// A province's `statnaam` from a folded name or abbreviation ("nh", "gld", "fryslan").
@@ -106,7 +147,9 @@ fn read_field(gazetteer: &Gazetteer, text: &str, reading: &mut Reading) {
         }
         if let Some(captures) = POSTCODE_IN_KEY.captures(&key) {
             if let Some(digits) = captures.get(1) {
-                reading.postcode.get_or_insert_with(|| digits.as_str().to_owned());
+                reading
+                    .postcode
+                    .get_or_insert_with(|| digits.as_str().to_owned());
             }
             key = crate::normalise::text::collapse_whitespace(&POSTCODE_IN_KEY.replace(&key, " "));
         }
@@ -132,7 +175,10 @@ fn place_key(gazetteer: &Gazetteer, key: &str) -> Option<String> {
     if gazetteer.find(key, None).is_some() {
         return Some(key.to_owned());
     }
-    let words: Vec<&str> = key.split(' ').filter(|word| !NOISE.contains(word)).collect();
+    let words: Vec<&str> = key
+        .split(' ')
+        .filter(|word| !NOISE.contains(word))
+        .collect();
     if words.is_empty() || words.len() > 8 {
         return None;
     }
@@ -157,7 +203,8 @@ fn one_place(gazetteer: &Gazetteer, reading: &Reading) -> Result<Option<usize>, 
     let mut hint = reading.hint;
     // "Haren, Groningen": a province name next to a place is a hint, not a second place.
     let mut hint_is_place = false;
-    if has_plain && hint.is_none()
+    if has_plain
+        && hint.is_none()
         && let Some((key, _)) = reading.places.iter().find(|(_, province)| *province)
     {
         hint = province_hint(key);
@@ -168,7 +215,9 @@ fn one_place(gazetteer: &Gazetteer, reading: &Reading) -> Result<Option<usize>, 
         if has_plain && *province {
             continue;
         }
-        let Some(index) = gazetteer.find(key, hint) else { continue };
+        let Some(index) = gazetteer.find(key, hint) else {
+            continue;
+        };
         match chosen {
             None => chosen = Some(index),
             Some(first) if !same_area(&gazetteer.places[first], &gazetteer.places[index]) => {
@@ -199,14 +248,26 @@ pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<Reso
             return None;
         }
     }
-    let region_hint = location.region.as_deref().map(fold).and_then(|key| province_hint(&key));
-    let mut postcode = location
-        .postal_code
+    let region_hint = location
+        .region
         .as_deref()
-        .and_then(|code| POSTCODE_IN_KEY.captures(&fold(code))?.get(1).map(|m| m.as_str().to_owned()));
+        .map(fold)
+        .and_then(|key| province_hint(&key));
+    let mut postcode = location.postal_code.as_deref().and_then(|code| {
+        POSTCODE_IN_KEY
+            .captures(&fold(code))?
+            .get(1)
+            .map(|m| m.as_str().to_owned())
+    });
     let mut place = None;
-    for field in [location.locality.as_deref(), location.text.as_deref()].into_iter().flatten() {
-        let mut reading = Reading { hint: region_hint, ..Reading::default() };
+    for field in [location.locality.as_deref(), location.text.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        let mut reading = Reading {
+            hint: region_hint,
+            ..Reading::default()
+        };
         read_field(gazetteer, field, &mut reading);
         if reading.abroad && reading.places.is_empty() {
             return None;
@@ -228,14 +289,17 @@ pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<Reso
     }
     let postcode = postcode.and_then(|code| gazetteer.postcodes.get(&code));
     let own_point = match (location.lat, location.lon) {
-        (Some(lat), Some(lon)) if gazetteer.provinces.locate(lon, lat).is_some() => Some((lat, lon)),
+        (Some(lat), Some(lon)) if gazetteer.provinces.locate(lon, lat).is_some() => {
+            Some((lat, lon))
+        }
         _ => None,
     };
     let mut resolved = match (place, postcode) {
         (Some(index), Some(postcode)) => {
             let place = &gazetteer.places[index];
             let agrees = fold(&postcode.place) == fold(&place.name)
-                || distance_km(place.lat, place.lon, postcode.lat, postcode.lon) <= POSTCODE_AGREES_KM;
+                || distance_km(place.lat, place.lon, postcode.lat, postcode.lon)
+                    <= POSTCODE_AGREES_KM;
             if agrees {
                 from_postcode(place.name.clone(), postcode)
             } else {
@@ -246,7 +310,10 @@ pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<Reso
         (None, Some(postcode)) => {
             let city = gazetteer
                 .find(&fold(&postcode.place), postcode.province.as_deref())
-                .map_or_else(|| postcode.place.clone(), |index| gazetteer.places[index].name.clone());
+                .map_or_else(
+                    || postcode.place.clone(),
+                    |index| gazetteer.places[index].name.clone(),
+                );
             from_postcode(city, postcode)
         }
         (None, None) => {

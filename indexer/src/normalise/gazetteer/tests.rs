@@ -9,7 +9,10 @@ static GAZETTEER: LazyLock<Gazetteer> =
     LazyLock::new(|| Gazetteer::load().expect("embedded data should load"));
 
 fn text(text: &str) -> Location {
-    Location { text: Some(text.to_owned()), ..Location::default() }
+    Location {
+        text: Some(text.to_owned()),
+        ..Location::default()
+    }
 }
 
 /// Resolves `location` and compares city, postcode, province and region.
@@ -31,7 +34,12 @@ fn free_text_resolves_to_one_place() {
     let utrecht = Some(("Utrecht", None, "Utrecht", "Midden-Utrecht"));
     let den_haag = Some(("Den Haag", None, "Zuid-Holland", "Haaglanden"));
     let amsterdam = Some(("Amsterdam", None, "Noord-Holland", "Groot Amsterdam"));
-    let den_bosch = Some(("'s-Hertogenbosch", None, "Noord-Brabant", "Noordoost-Brabant"));
+    let den_bosch = Some((
+        "'s-Hertogenbosch",
+        None,
+        "Noord-Brabant",
+        "Noordoost-Brabant",
+    ));
     check(text("Den Haag"), den_haag);
     check(text("'s-Gravenhage"), den_haag);
     check(text("s-Gravenhage"), den_haag);
@@ -58,10 +66,19 @@ fn free_text_resolves_to_one_place() {
 
 #[test]
 fn postcodes_give_place_and_point() {
-    check(text("3584 CS Utrecht"), Some(("Utrecht", Some("3584"), "Utrecht", "Midden-Utrecht")));
-    check(text("3584CS"), Some(("Utrecht", Some("3584"), "Utrecht", "Midden-Utrecht")));
     check(
-        Location { postal_code: Some("2511 AB".into()), ..Location::default() },
+        text("3584 CS Utrecht"),
+        Some(("Utrecht", Some("3584"), "Utrecht", "Midden-Utrecht")),
+    );
+    check(
+        text("3584CS"),
+        Some(("Utrecht", Some("3584"), "Utrecht", "Midden-Utrecht")),
+    );
+    check(
+        Location {
+            postal_code: Some("2511 AB".into()),
+            ..Location::default()
+        },
         Some(("Den Haag", Some("2511"), "Zuid-Holland", "Haaglanden")),
     );
     // A postcode that contradicts the named place loses to the place.
@@ -76,7 +93,12 @@ fn postcodes_give_place_and_point() {
     let utrecht = GAZETTEER.lookup_postcode("3584").expect("3584 is Utrecht");
     assert_eq!(utrecht.place, "Utrecht");
     assert!((utrecht.lat - 52.085).abs() < 0.01 && (utrecht.lon - 5.16).abs() < 0.01);
-    assert_eq!(GAZETTEER.lookup_postcode("3584 CS").map(|p| p.postcode.as_str()), Some("3584"));
+    assert_eq!(
+        GAZETTEER
+            .lookup_postcode("3584 CS")
+            .map(|p| p.postcode.as_str()),
+        Some("3584")
+    );
     assert_eq!(GAZETTEER.lookup_postcode("0123"), None);
     assert_eq!(GAZETTEER.lookup_postcode("12345"), None);
     assert_eq!(GAZETTEER.lookup_postcode("Utrecht"), None);
@@ -84,10 +106,17 @@ fn postcodes_give_place_and_point() {
 
 #[test]
 fn ambiguous_names_prefer_the_populous_unless_a_province_says_otherwise() {
-    let province = |name: &str| GAZETTEER.lookup_place(name).and_then(|p| p.province.clone());
+    let province = |name: &str| {
+        GAZETTEER
+            .lookup_place(name)
+            .and_then(|p| p.province.clone())
+    };
     assert_eq!(province("Hengelo").as_deref(), Some("Overijssel"));
     assert_eq!(province("Hengelo (Gld)").as_deref(), Some("Gelderland"));
-    assert_eq!(province("Hengelo, Gelderland").as_deref(), Some("Gelderland"));
+    assert_eq!(
+        province("Hengelo, Gelderland").as_deref(),
+        Some("Gelderland")
+    );
     assert_eq!(province("Bergen").as_deref(), Some("Noord-Holland"));
     assert_eq!(province("Bergen (L)").as_deref(), Some("Limburg"));
     assert_eq!(province("Rijswijk").as_deref(), Some("Zuid-Holland"));
@@ -100,13 +129,18 @@ fn ambiguous_names_prefer_the_populous_unless_a_province_says_otherwise() {
         },
         Some(("Hengelo", None, "Gelderland", "Achterhoek")),
     );
-    check(text("Haren, Groningen"), Some(("Haren", None, "Groningen", "Groningen")));
+    check(
+        text("Haren, Groningen"),
+        Some(("Haren", None, "Groningen", "Groningen")),
+    );
 }
 
 #[test]
 fn provinces_and_regions_come_from_the_polygons() {
     let check_place = |name: &str, province: &str, region: &str| {
-        let place = GAZETTEER.lookup_place(name).unwrap_or_else(|| panic!("{name} is known"));
+        let place = GAZETTEER
+            .lookup_place(name)
+            .unwrap_or_else(|| panic!("{name} is known"));
         assert_eq!(
             (place.province.as_deref(), place.region.as_deref()),
             (Some(province), Some(region)),
@@ -143,16 +177,26 @@ fn every_place_and_postcode_has_a_province_and_region() {
         .filter(|place| place.province.is_none() || place.region.is_none())
         .map(|place| place.name.as_str())
         .collect();
-    assert!(unplaced.len() < 10, "places outside every area: {unplaced:?}");
+    assert!(
+        unplaced.len() < 10,
+        "places outside every area: {unplaced:?}"
+    );
     let postcodes = GAZETTEER.postcodes().count();
     assert!(postcodes > 4000, "{postcodes} postcodes");
-    let unplaced = GAZETTEER.postcodes().filter(|p| p.province.is_none()).count();
+    let unplaced = GAZETTEER
+        .postcodes()
+        .filter(|p| p.province.is_none())
+        .count();
     assert!(unplaced < 10, "{unplaced} postcodes outside every province");
 }
 
 #[test]
 fn lookup_folds_case_diacritics_and_apostrophes() {
-    let name = |query: &str| GAZETTEER.lookup_place(query).map(|place| place.name.as_str());
+    let name = |query: &str| {
+        GAZETTEER
+            .lookup_place(query)
+            .map(|place| place.name.as_str())
+    };
     assert_eq!(name("den haag"), Some("Den Haag"));
     assert_eq!(name("The Hague"), Some("Den Haag"));
     assert_eq!(name("s gravenhage"), Some("Den Haag"));
@@ -165,17 +209,31 @@ fn lookup_folds_case_diacritics_and_apostrophes() {
 #[test]
 fn own_coordinates_name_the_nearest_place() {
     check(
-        Location { lat: Some(52.0907), lon: Some(5.1214), ..Location::default() },
+        Location {
+            lat: Some(52.0907),
+            lon: Some(5.1214),
+            ..Location::default()
+        },
         Some(("Utrecht", None, "Utrecht", "Midden-Utrecht")),
     );
     // Off the coast of Brazil: not a Dutch place.
-    check(Location { lat: Some(-10.0), lon: Some(-30.0), ..Location::default() }, None);
+    check(
+        Location {
+            lat: Some(-10.0),
+            lon: Some(-30.0),
+            ..Location::default()
+        },
+        None,
+    );
 }
 
 #[test]
 fn completion_lists_populous_places_first() {
-    let names: Vec<&str> =
-        GAZETTEER.complete("ams", 3).into_iter().map(|place| place.name.as_str()).collect();
+    let names: Vec<&str> = GAZETTEER
+        .complete("ams", 3)
+        .into_iter()
+        .map(|place| place.name.as_str())
+        .collect();
     assert_eq!(names.first(), Some(&"Amsterdam"));
     assert!(names.len() <= 3);
     assert!(GAZETTEER.complete("", 3).is_empty());
