@@ -8,12 +8,15 @@ use tracing::debug;
 
 use super::minhash::{BANDS, Signature, fnv1a, shingles};
 use super::text::{
-    head, name_key, overlap, reference_key, sentences, title_tokens, url_key, words,
+    head, name_key, overlap, reference_key, reference_shape, sentences, title_tokens, url_key,
 };
 use super::{DedupConfig, DedupItem};
+use vindwerk_model::Channel;
 
 /// Below this many shingles a description says too little to compare.
 const MIN_SHINGLES: usize = 8;
+/// Below this many shingles left after boilerplate, a description holds nothing of its own.
+const MIN_KEPT: usize = 3;
 /// A bucket up to this size is compared pair by pair; a larger one (one text posted many times,
 /// e.g. by an agency in every city) only between neighbours in a sorted order.
 const MAX_BUCKET: usize = 48;
@@ -37,7 +40,17 @@ struct Prepared {
     title: Vec<String>,
     title_text: String,
     date: Option<chrono::NaiveDate>,
+    /// The signature of the description without boilerplate (of the whole description when
+    /// nothing is left).
     signature: Option<Signature>,
+    /// Whether the description has text of its own to compare; when not, only title,
+    /// employer and place can join it.
+    informative: bool,
+    /// The signature of the whole description, to rank the matches of an uninformative one.
+    full: Option<Signature>,
+    /// The reference in the employer's own numbering (a posting of the employer's site or
+    /// ATS), as (shape, key): two different numbers of one shape are two vacancies.
+    own_reference: Option<(String, String)>,
 }
 
 /// Groups the items (sorted and unique by posting id) into clusters of indices, each sorted,
@@ -60,13 +73,17 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
             let employer = employer_keys[index].as_deref();
             let place = place_keys[index].as_deref();
             let title = title_tokens(&item.title_key, place, employer);
+            let (signature, informative, full) = boilerplate.signature(item, employer);
             Prepared {
                 employer: employer.map(|key| names.intern(key)),
                 place: place.map(|key| names.intern(key)),
                 title_text: title.join(" "),
                 title,
                 date: item.date_posted,
-                signature: boilerplate.signature(item, employer),
+                signature,
+                informative,
+                full,
+                own_reference: own_reference(item),
             }
         })
         .collect();
@@ -230,6 +247,8 @@ fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut Hash
 
 /// How two postings compare apart from their texts.
 struct Comparison {
+    /// A tie-break between equal matches: copies usually carry the original's date.
+    date_bonus: f64,
     same_employer: Option<bool>,
     same_place: Option<bool>,
     title_jaccard: f64,
@@ -248,11 +267,18 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
     if same_employer == Some(false) || same_place == Some(false) {
         return None;
     }
-    if let (Some(x), Some(y)) = (a.date, b.date)
-        && (x - y).num_days().abs() > config.max_days_apart
-    {
+    let days_apart = match (a.date, b.date) {
+        (Some(x), Some(y)) => Some((x - y).num_days().abs()),
+        _ => None,
+    };
+    if days_apart.is_some_and(|days| days > config.max_days_apart) {
         return None;
     }
+    let date_bonus = match days_apart {
+        Some(0) => 0.05,
+        Some(1..=3) => 0.02,
+        _ => 0.0,
+    };
     let (title_containment, title_jaccard) = overlap(&a.title, &b.title);
     let smaller_title = a.title.len().min(b.title.len());
     let titles_unknown = smaller_title == 0;
@@ -261,6 +287,7 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
         return None;
     }
     Some(Comparison {
+        date_bonus,
         same_employer,
         same_place,
         title_jaccard,
@@ -271,6 +298,7 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
 /// Whether two postings are one vacancy, with the strength of the evidence.
 fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
     let Comparison {
+        date_bonus,
         same_employer,
         same_place,
         title_jaccard,
@@ -280,7 +308,7 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
         + u8::from(same_place == Some(true))
         + u8::from(title_jaccard >= 0.8);
     match (&a.signature, &b.signature) {
-        (Some(x), Some(y)) if x.set_size >= MIN_SHINGLES && y.set_size >= MIN_SHINGLES => {
+        (Some(x), Some(y)) if a.informative && b.informative => {
             let (jaccard, containment) = (x.jaccard(y), x.containment(y));
             let (jaccard_min, containment_min) = match context {
                 3 => (0.3, 0.6),
@@ -289,11 +317,23 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
             };
             let similar = (jaccard >= jaccard_min || containment >= containment_min)
                 && (!titles_unknown || jaccard >= 0.7);
-            similar.then_some(jaccard.max(containment) + 0.1 * title_jaccard)
+            similar.then_some(jaccard.max(containment) + 0.1 * title_jaccard + date_bonus)
         }
-        // Too little text to compare: only the same title at the same, named employer and
-        // place is one vacancy.
-        _ => (context == 3 && title_jaccard >= 1.0).then_some(0.5),
+        // No text of its own on one side (too short, or all boilerplate): only the same title
+        // at the same, named employer and place is one vacancy, and among such matches the
+        // one whose whole text holds the other's best.
+        _ => {
+            if context < 3 || title_jaccard < 1.0 {
+                return None;
+            }
+            match (&a.full, &b.full) {
+                (Some(x), Some(y)) if x.set_size >= MIN_SHINGLES && y.set_size >= MIN_SHINGLES => {
+                    let containment = x.containment(y);
+                    (containment >= 0.5).then_some(0.2 * containment + date_bonus)
+                }
+                _ => Some(0.1 + date_bonus),
+            }
+        }
     }
 }
 
@@ -322,25 +362,29 @@ impl Boilerplate {
             by_employer: HashMap::new(),
         };
         for (source, indices) in by_source_items {
-            // sentence hash -> (first posting, first posting of the same employer per employer)
-            let mut seen: HashMap<u64, usize> = HashMap::new();
-            let mut seen_employer: HashMap<(u64, &str), usize> = HashMap::new();
+            // Sentence hash -> the first description holding it. Postings are told apart by
+            // their whole description, so that a board's double copy of one text, or a repost,
+            // does not turn that text into boilerplate.
+            let mut seen: HashMap<u64, u64> = HashMap::new();
+            let mut seen_employer: HashMap<(u64, &str), u64> = HashMap::new();
             let mut repeated: HashMap<u64, Vec<String>> = HashMap::new();
             let mut repeated_employer: Vec<(String, Vec<String>)> = Vec::new();
             for index in indices {
+                let text = head(&items[index].description);
+                let document = fnv1a(text.as_bytes());
                 let mut own: HashSet<u64> = HashSet::new();
-                for sentence in sentences(head(&items[index].description)) {
+                for sentence in sentences(text) {
                     let hash = fnv1a(sentence.join(" ").as_bytes());
                     if !own.insert(hash) {
                         continue;
                     }
-                    let first = *seen.entry(hash).or_insert(index);
-                    if first != index {
+                    let first = *seen.entry(hash).or_insert(document);
+                    if first != document {
                         repeated.entry(hash).or_insert_with(|| sentence.clone());
                     }
                     if let Some(employer) = employer_keys[index].as_deref() {
-                        let first = *seen_employer.entry((hash, employer)).or_insert(index);
-                        if first != index {
+                        let first = *seen_employer.entry((hash, employer)).or_insert(document);
+                        if first != document {
                             repeated_employer.push((employer.to_owned(), sentence));
                         }
                     }
@@ -361,11 +405,17 @@ impl Boilerplate {
         boilerplate
     }
 
-    /// The signature of a posting's description without boilerplate; the whole description
-    /// when too little is left (reposts of one vacancy within a source look like boilerplate).
-    fn signature(&self, item: &DedupItem, employer: Option<&str>) -> Option<Signature> {
-        let all_words: Vec<String> = words(head(&item.description)).collect();
-        let all = shingles(&all_words);
+    /// The signature of a posting's description without boilerplate, and whether that holds
+    /// text of its own; the signature of the whole description when it does not.
+    fn signature(
+        &self,
+        item: &DedupItem,
+        employer: Option<&str>,
+    ) -> (Option<Signature>, bool, Option<Signature>) {
+        let mut all: HashSet<u64> = HashSet::new();
+        for sentence in sentences(head(&item.description)) {
+            all.extend(shingles(&sentence));
+        }
         let by_source = self.by_source.get(item.source.as_str());
         let by_employer = employer.and_then(|employer| self.by_employer.get(employer));
         let kept: HashSet<u64> = all
@@ -374,12 +424,23 @@ impl Boilerplate {
             .filter(|shingle| !by_source.is_some_and(|set| set.contains(shingle)))
             .filter(|shingle| !by_employer.is_some_and(|set| set.contains(shingle)))
             .collect();
-        if kept.len() >= MIN_SHINGLES && kept.len() * 4 >= all.len() {
-            Signature::of(&kept)
+        let full = Signature::of(&all);
+        if all.len() >= MIN_SHINGLES && kept.len() >= MIN_KEPT {
+            (Signature::of(&kept), true, full)
         } else {
-            Signature::of(&all)
+            (full.clone(), false, full)
         }
     }
+}
+
+/// The reference of a posting in the employer's own numbering, as (shape, key).
+fn own_reference(item: &DedupItem) -> Option<(String, String)> {
+    if !matches!(item.channel, Channel::Employer | Channel::Ats) {
+        return None;
+    }
+    let reference = item.reference.as_deref()?;
+    let key = reference_key(reference)?;
+    Some((reference_shape(reference), key))
 }
 
 /// Small integer ids of employer and place keys.
@@ -395,11 +456,13 @@ impl Interner {
     }
 }
 
-/// Union-find whose roots remember the one known employer and place of their group.
+/// Union-find whose roots remember the one known employer and place of their group, and the
+/// employer's own reference numbers in it.
 struct Groups {
     parent: Vec<usize>,
     employer: Vec<Option<u32>>,
     place: Vec<Option<u32>>,
+    references: Vec<Vec<(String, String)>>,
 }
 
 impl Groups {
@@ -408,6 +471,10 @@ impl Groups {
             parent: (0..prepared.len()).collect(),
             employer: prepared.iter().map(|item| item.employer).collect(),
             place: prepared.iter().map(|item| item.place).collect(),
+            references: prepared
+                .iter()
+                .map(|item| item.own_reference.iter().cloned().collect())
+                .collect(),
         }
     }
 
@@ -419,8 +486,9 @@ impl Groups {
         index
     }
 
-    /// Joins the groups of `a` and `b` unless they name different employers or places;
-    /// `forced` joins them anyway, keeping the values of the group with the smaller root.
+    /// Joins the groups of `a` and `b` unless they name different employers or places, or
+    /// hold two different reference numbers of one shape; `forced` joins them anyway, keeping
+    /// the values of the group with the smaller root.
     fn union(&mut self, a: usize, b: usize, forced: bool) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
@@ -430,7 +498,8 @@ impl Groups {
             |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(x), Some(y)) if x != y);
         if !forced
             && (conflict(self.employer[ra], self.employer[rb])
-                || conflict(self.place[ra], self.place[rb]))
+                || conflict(self.place[ra], self.place[rb])
+                || self.references_differ(ra, rb))
         {
             return;
         }
@@ -438,6 +507,20 @@ impl Groups {
         self.parent[child] = root;
         self.employer[root] = self.employer[root].or(self.employer[child]);
         self.place[root] = self.place[root].or(self.place[child]);
+        let moved = std::mem::take(&mut self.references[child]);
+        for (shape, key) in moved {
+            if !self.references[root].iter().any(|(s, _)| *s == shape) {
+                self.references[root].push((shape, key));
+            }
+        }
+    }
+
+    fn references_differ(&self, a: usize, b: usize) -> bool {
+        self.references[a].iter().any(|(shape, key)| {
+            self.references[b]
+                .iter()
+                .any(|(other_shape, other_key)| shape == other_shape && key != other_key)
+        })
     }
 
     fn into_clusters(mut self) -> Vec<Vec<usize>> {

@@ -37,17 +37,23 @@ pub(crate) fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The hashes of the shingles of `words`; a text shorter than a shingle has none.
+/// The hashes of the shingles of one sentence's `words`; a sentence shorter than a shingle is
+/// one shingle. Shingles never cross sentences, so that removing a boilerplate sentence removes
+/// exactly its shingles, and a text's sections do not leave traces of their neighbours.
 pub(crate) fn shingles(words: &[String]) -> HashSet<u64> {
     let hashes: Vec<u64> = words.iter().map(|word| fnv1a(word.as_bytes())).collect();
-    hashes
-        .windows(SHINGLE_WORDS)
-        .map(|window| {
-            window
-                .iter()
-                .fold(0x9e37_79b9_7f4a_7c15_u64, |acc, hash| mix(acc ^ hash))
-        })
-        .collect()
+    let combine = |window: &[u64]| {
+        window
+            .iter()
+            .fold(0x9e37_79b9_7f4a_7c15_u64, |acc, hash| mix(acc ^ hash))
+    };
+    if hashes.is_empty() {
+        return HashSet::new();
+    }
+    if hashes.len() < SHINGLE_WORDS {
+        return HashSet::from([combine(&hashes)]);
+    }
+    hashes.windows(SHINGLE_WORDS).map(combine).collect()
 }
 
 /// The multiply-shift family: odd multipliers and offsets drawn once from a fixed seed.
@@ -129,8 +135,9 @@ mod tests {
     }
 
     #[test]
-    fn shingles_need_enough_words() {
-        assert!(set("twee woorden").is_empty());
+    fn a_sentence_gives_a_shingle_per_run_of_words() {
+        assert!(set("").is_empty());
+        assert_eq!(set("twee woorden").len(), 1);
         assert_eq!(set("een twee drie").len(), 1);
         assert_eq!(set("een twee drie vier").len(), 2);
     }

@@ -8,19 +8,28 @@
 //! # Rules
 //! 1. Exact signals: postings at the same canonical URL are one vacancy; so are postings with
 //!    the same reference number (an ATS id) at the same employer, or in the same source when
-//!    the employer is hidden.
-//! 2. Near-duplicates: descriptions are cut into three-word shingles, without the sentences an
-//!    employer or a source repeats over different postings (boilerplate). MinHash signatures
-//!    and LSH bands, plus blocks of equal titles at one employer or place, propose candidate
-//!    pairs in near-linear time; a pair is one vacancy when its titles are compatible (the
-//!    job words of the shorter title are in the longer: boards rewrite titles), its employers
-//!    and places do not differ (one may be unknown), its publication dates are at most
-//!    [`DedupConfig::max_days_apart`] apart, and its descriptions are similar enough — the
-//!    more of employer, place and title agree, the lower the bar.
-//! 3. Pairs join groups strongest first (exact before similar, then by similarity); a join
-//!    that would give a group two known employers or two known places is refused, so an
-//!    unplaced board copy cannot chain Utrecht to Amsterdam.
-//! 4. Ids: see [`ids`](self::ids) — majority inheritance, deterministic new ids.
+//!    the employer is hidden, and an agency posting that keeps the employer's number when its
+//!    title and place agree.
+//! 2. Near-duplicates: descriptions are cut into sentences and those into three-word shingles.
+//!    Sentences that a source or an employer repeats over postings with different texts are
+//!    boilerplate and left out. MinHash signatures and LSH bands, plus blocks of equal titles
+//!    at one employer or place, propose candidate pairs in near-linear time; a pair is one
+//!    vacancy when its titles are compatible (the job words of the shorter title are in the
+//!    longer: boards rewrite titles), its employers and places do not differ (one may be
+//!    unknown), its publication dates are at most [`DedupConfig::max_days_apart`] apart, and
+//!    its texts without boilerplate are similar enough — the more of employer, place and
+//!    title agree, the lower the bar. A text with nothing of its own left (a trimmed copy, a
+//!    bare template) joins only on the same title at the same named employer and place, to
+//!    the match whose whole text holds it best.
+//! 3. Pairs join groups strongest first (exact before similar, then by similarity, then by
+//!    closeness of dates); a join is refused when it would give a group two known employers,
+//!    two known places, or two different reference numbers of one shape from the employer's
+//!    own site or ATS (`VAC-00041` and `VAC-00042` are two vacancies). So an unplaced board
+//!    copy cannot chain Utrecht to Amsterdam, nor a template chain two jobs of one employer.
+//! 4. Ids: majority inheritance and deterministic new ids (the `ids` module says how).
+//!
+//! Feed dedup every posting the store holds, expired ones included: a vacancy keeps its
+//! expired postings, and its id, until they are pruned.
 //!
 //! The result depends only on the set of items, never on their order, and feeding the output
 //! back as the previous assignment changes nothing.

@@ -7,6 +7,7 @@ use super::*;
 
 mod merging;
 mod properties;
+mod templated;
 mod world;
 
 const PROFILE: &str = "Ziekenhuis Noord is een topklinisch ziekenhuis met ruim vierduizend \

@@ -228,6 +228,23 @@ pub(crate) fn reference_key(reference: &str) -> Option<String> {
     (key.chars().count() >= 3).then_some(key)
 }
 
+/// The pattern of a reference number: letters as `a`, digits as `9`, the rest dropped.
+/// `VAC-00042` and `vac 00043` share a shape; an ATS's `4471002` has another.
+pub(crate) fn reference_shape(reference: &str) -> String {
+    reference
+        .chars()
+        .filter_map(|c| {
+            if c.is_ascii_digit() {
+                Some('9')
+            } else if c.is_alphabetic() {
+                Some('a')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
 /// The sentences of a description, each as its words; sentences end at `.`, `!`, `?`, `;`,
 /// `:`, bullets and line breaks.
 pub(crate) fn sentences(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
@@ -303,5 +320,7 @@ mod tests {
     fn short_references_identify_nothing() {
         assert_eq!(reference_key("REF-2026/042").as_deref(), Some("ref2026042"));
         assert_eq!(reference_key("#1"), None);
+        assert_eq!(reference_shape("VAC-00042"), reference_shape("vac 00043"));
+        assert_ne!(reference_shape("VAC-00042"), reference_shape("4471002"));
     }
 }

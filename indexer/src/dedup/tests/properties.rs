@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use vindwerk_model::{PostingId, VacancyId};
 
 use super::super::{DedupConfig, DedupItem, assignment, deduplicate};
+use super::templated::templated_world;
 use super::world::{Rng, pairwise_f1, world};
 
 fn run(
@@ -28,6 +29,24 @@ fn f1_on_a_generated_world_is_at_least_095() {
             f1 >= 0.95,
             "seed {seed}: precision {precision:.3} recall {recall:.3} f1 {f1:.3} over {} postings",
             items.len()
+        );
+    }
+}
+
+#[test]
+fn f1_on_a_templated_world_is_at_least_095() {
+    for seed in [1, 2, 3] {
+        let (items, truth) = templated_world(seed, 20, 300);
+        let clusters = run(&items, &HashMap::new());
+        let (precision, recall, f1) = pairwise_f1(&items, &truth, &clusters);
+        eprintln!(
+            "templated seed {seed}: {} postings, {} vacancies, precision {precision:.3} recall {recall:.3} f1 {f1:.3}",
+            items.len(),
+            clusters.len()
+        );
+        assert!(
+            f1 >= 0.95,
+            "seed {seed}: precision {precision:.3} recall {recall:.3} f1 {f1:.3}"
         );
     }
 }
