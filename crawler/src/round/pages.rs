@@ -1,0 +1,212 @@
+//! Fetching for a round: listings and API documents (whose failure makes a read incomplete)
+//! and detail pages (conditional, extracted on a blocking thread, stored or expired).
+
+use chrono::Utc;
+use url::Url;
+use vindwerk_model::ExpiryReason;
+use vindwerk_store::FetchState;
+
+use super::{Progress, RoundOptions, SourceRun};
+use crate::config::CrawlerSettings;
+use crate::extract::{self, Extracted};
+use crate::fetch::{FetchError, FetchOptions, FetchSettings, Fetched, Outcome};
+
+/// The fetcher's settings for a round: `[crawler]`, and the benchmark switch.
+pub(super) fn fetch_settings(crawler: &CrawlerSettings, options: &RoundOptions) -> FetchSettings {
+    let mut settings = FetchSettings::from_crawler(crawler);
+    if options.unlimited_rate {
+        settings.rate_per_host = None;
+    }
+    settings
+}
+
+/// A short stable name of a fetch failure, for the run summary's errors by kind.
+fn error_kind(error: &FetchError) -> &'static str {
+    match error {
+        FetchError::Disallowed { .. } => "robots_disallowed",
+        FetchError::RobotsUnreachable { .. } => "robots_unreachable",
+        FetchError::Refused { .. } => "address_refused",
+        FetchError::BodyTooLarge { .. } => "body_too_large",
+        FetchError::Timeout { .. } => "timeout",
+        FetchError::Status { status, .. } if *status >= 500 => "http_5xx",
+        FetchError::Status { status: 429, .. } => "http_429",
+        FetchError::Status { .. } => "http_4xx",
+        FetchError::RetryAfterTooLong { .. } => "retry_after_too_long",
+        FetchError::TooManyRedirects { .. } | FetchError::BadRedirect { .. } => "redirect",
+        FetchError::Network { .. } => "network",
+        FetchError::Client(_) => "client",
+    }
+}
+
+/// Whether what the URL holds is unknown for now (it may answer next time), rather than known
+/// to be unreadable. Robots.txt being unreachable counts: RFC 9309 says to assume nothing.
+fn is_transient(error: &FetchError) -> bool {
+    match error {
+        FetchError::Timeout { .. }
+        | FetchError::Network { .. }
+        | FetchError::RetryAfterTooLong { .. }
+        | FetchError::RobotsUnreachable { .. }
+        | FetchError::Client(_) => true,
+        FetchError::Status { status, .. } => *status >= 500 || *status == 429,
+        FetchError::Disallowed { .. }
+        | FetchError::Refused { .. }
+        | FetchError::BodyTooLarge { .. }
+        | FetchError::TooManyRedirects { .. }
+        | FetchError::BadRedirect { .. } => false,
+    }
+}
+
+impl SourceRun {
+    /// Loads a listing, a sitemap, a feed or an API document. `None` when it did not load;
+    /// the error is recorded and the read of this source is incomplete.
+    pub(crate) async fn fetch_listing(&self, url: &Url) -> Option<String> {
+        let fetched = self.shared.fetcher.get(url, &self.fetch_options()).await;
+        self.count_page();
+        self.listing_text(url, fetched)
+    }
+
+    fn listing_text(&self, url: &Url, fetched: Result<Fetched, FetchError>) -> Option<String> {
+        match fetched {
+            Ok(Fetched {
+                outcome: Outcome::Page(page),
+                ..
+            }) => Some(page.text()),
+            Ok(other) => {
+                self.error(
+                    "listing",
+                    format!("{url}: listing answered {}", other.status),
+                );
+                None
+            }
+            Err(error) => {
+                self.error(error_kind(&error), error.report());
+                None
+            }
+        }
+    }
+
+    fn fetch_options(&self) -> FetchOptions {
+        FetchOptions {
+            host_rate: self.source.rate_per_host.map(|rate| rate.per_second()),
+            ..FetchOptions::default()
+        }
+    }
+
+    /// POSTs a JSON query for an API listing page (Workday).
+    pub(crate) async fn post_listing(&self, url: &Url, body: &serde_json::Value) -> Option<String> {
+        let fetched = self
+            .shared
+            .fetcher
+            .post_json(url, body, &self.fetch_options())
+            .await;
+        self.count_page();
+        self.listing_text(url, fetched)
+    }
+
+    /// Reads one detail page: stores what it holds, or expires what it no longer holds.
+    pub(crate) async fn read_detail(&self, url: Url) {
+        let previous = self.previous_fetch(&url);
+        let options = FetchOptions {
+            etag: previous.as_ref().and_then(|state| state.etag.clone()),
+            last_modified: previous
+                .as_ref()
+                .and_then(|state| state.last_modified.clone()),
+            ..self.fetch_options()
+        };
+        let fetched = self.shared.fetcher.get(&url, &options).await;
+        self.count_page();
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                if is_transient(&error) {
+                    self.mark_incomplete();
+                }
+                self.error(error_kind(&error), error.report());
+                return;
+            }
+        };
+        let status = fetched.status;
+        match fetched.outcome {
+            Outcome::Page(page) => {
+                let state = FetchState {
+                    etag: page.etag.clone(),
+                    last_modified: page.last_modified.clone(),
+                    last_status: Some(status),
+                    fetched_at: Utc::now(),
+                    body_hash: None,
+                };
+                self.shared
+                    .writer
+                    .save_fetch_state(url.as_str(), state)
+                    .await;
+                let text = page.text();
+                self.read_page(&fetched.final_url, text).await;
+            }
+            Outcome::NotModified => {
+                self.mark_alive(url.as_str());
+                self.shared
+                    .writer
+                    .touch(&self.source.id, url.as_str(), self.now())
+                    .await;
+            }
+            Outcome::NotFound => self.expire_url(url.as_str(), ExpiryReason::NotFound).await,
+            Outcome::Gone => self.expire_url(url.as_str(), ExpiryReason::Gone).await,
+        }
+    }
+
+    /// Reads a page already fetched (a site page that is listing and posting at once).
+    pub(crate) async fn read_page_text(&self, url: &Url, text: &str) {
+        self.read_page(url, text.to_owned()).await;
+    }
+
+    async fn read_page(&self, url: &Url, text: String) {
+        let rules = self.rules.clone();
+        let page_url = url.clone();
+        let extracted =
+            tokio::task::spawn_blocking(move || extract::extract(&text, &page_url, &rules)).await;
+        let Extracted {
+            postings,
+            problems,
+            closed,
+        } = match extracted {
+            Ok(extracted) => extracted,
+            Err(error) => {
+                self.error("internal", format!("{url}: extraction failed: {error}"));
+                return;
+            }
+        };
+        for problem in problems {
+            tracing::debug!(source = %self.source.id, %url, "{problem}");
+        }
+        if closed {
+            self.expire_url(url.as_str(), ExpiryReason::ClosedPage)
+                .await;
+            for posting in &postings {
+                self.expire_url(&posting.url, ExpiryReason::ClosedPage)
+                    .await;
+            }
+            return;
+        }
+        if postings.is_empty() {
+            self.summary()
+                .record_error("no_posting", format!("{url}: no posting on the page"));
+        }
+        for posting in postings {
+            self.save(posting).await;
+        }
+    }
+
+    fn previous_fetch(&self, url: &Url) -> Option<FetchState> {
+        let reader = self
+            .shared
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        reader.fetch_state(url.as_str()).ok().flatten()
+    }
+
+    fn count_page(&self) {
+        self.summary().pages_fetched += 1;
+        self.shared.report(Progress::PageFetched);
+    }
+}

@@ -1,0 +1,380 @@
+//! How each kind of source is read: which listing to load, how to page through it, which
+//! detail pages or records it leads to. Returns whether the listing was read completely and
+//! healthily, the condition for expiry by absence.
+
+use std::collections::HashSet;
+
+use futures::StreamExt;
+use url::Url;
+
+use super::SourceRun;
+use crate::config::{AtsSpec, FeedSpec, SiteSpec, SitemapSpec, SourceSpec, WorkdaySpec};
+use crate::formats::{self, SitemapKind};
+
+/// Sitemap indexes nest; real ones go two levels deep at most.
+const MAX_SITEMAP_DOCUMENTS: usize = 1_000;
+/// Pages of an API listing before the listing counts as endless (and so incomplete).
+const MAX_API_PAGES: usize = 10_000;
+const LEVER_PAGE: usize = 100;
+const SMARTRECRUITERS_PAGE: usize = 100;
+
+pub(crate) async fn walk(run: &SourceRun) -> bool {
+    match &run.source.spec {
+        SourceSpec::Sitemap(spec) => sitemap(run, spec).await,
+        SourceSpec::Site(spec) => site(run, spec).await,
+        SourceSpec::Feed(spec) => feed(run, spec).await,
+        SourceSpec::Recruitee(spec) => recruitee(run, spec).await,
+        SourceSpec::Greenhouse(spec) => greenhouse(run, spec).await,
+        SourceSpec::Lever(spec) => lever(run, spec).await,
+        SourceSpec::Personio(spec) => personio(run, spec).await,
+        SourceSpec::SmartRecruiters(spec) => smartrecruiters(run, spec).await,
+        SourceSpec::Workday(spec) => workday(run, spec).await,
+    }
+}
+
+/// Reads detail pages concurrently; the fetcher's gate sets the pace per host.
+async fn read_details(run: &SourceRun, urls: Vec<Url>) {
+    futures::stream::iter(urls)
+        .map(|url| run.read_detail(url))
+        .buffer_unordered(run.shared.concurrency)
+        .collect::<()>()
+        .await;
+}
+
+async fn sitemap(run: &SourceRun, spec: &SitemapSpec) -> bool {
+    let mut pending: Vec<Url> = if spec.url.path() == "/" || spec.url.path().is_empty() {
+        match run.shared.fetcher.robots_sitemaps(&spec.url).await {
+            Ok(named) if !named.is_empty() => named,
+            Ok(_) => {
+                run.error(
+                    "listing",
+                    format!("{}: robots.txt names no sitemap", spec.url),
+                );
+                return false;
+            }
+            Err(error) => {
+                run.error("listing", error.report());
+                return false;
+            }
+        }
+    } else {
+        vec![spec.url.clone()]
+    };
+    let mut seen_documents = HashSet::new();
+    let mut pages = Vec::new();
+    let mut seen_pages = HashSet::new();
+    let mut complete = true;
+    while let Some(document_url) = pending.pop() {
+        if !seen_documents.insert(document_url.clone()) {
+            continue;
+        }
+        if seen_documents.len() > MAX_SITEMAP_DOCUMENTS {
+            run.error(
+                "listing",
+                format!("{document_url}: more than {MAX_SITEMAP_DOCUMENTS} sitemaps"),
+            );
+            complete = false;
+            break;
+        }
+        let Some(body) = run.fetch_listing(&document_url).await else {
+            complete = false;
+            continue;
+        };
+        let sitemap = match formats::parse_sitemap(&body, &document_url) {
+            Ok(sitemap) => sitemap,
+            Err(error) => {
+                run.error("parse", format!("{document_url}: {error}"));
+                complete = false;
+                continue;
+            }
+        };
+        for problem in &sitemap.problems {
+            tracing::debug!(source = %run.source.id, url = %document_url, "{problem}");
+        }
+        match sitemap.kind {
+            SitemapKind::Index => pending.extend(sitemap.entries.into_iter().map(|e| e.url)),
+            SitemapKind::Urlset => {
+                for entry in sitemap.entries {
+                    if spec.wants(&entry.url) && seen_pages.insert(entry.url.clone()) {
+                        run.mark_alive(entry.url.as_str());
+                        pages.push(entry.url);
+                    }
+                }
+            }
+        }
+    }
+    read_details(run, pages).await;
+    complete
+}
+
+async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
+    let max_pages = spec.max_pages.map_or(usize::MAX, |n| n.get());
+    let mut queue: std::collections::VecDeque<Url> = spec.start.iter().cloned().collect();
+    let mut seen: HashSet<Url> = queue.iter().cloned().collect();
+    let mut details = Vec::new();
+    let mut listing_pages = 0usize;
+    let mut complete = true;
+    while let Some(listing_url) = queue.pop_front() {
+        if listing_pages >= max_pages {
+            // The listing goes on beyond what we may read: what it no longer lists is unknown.
+            run.error(
+                "listing",
+                format!("{listing_url}: max_pages ({max_pages}) reached"),
+            );
+            complete = false;
+            break;
+        }
+        listing_pages += 1;
+        let Some(body) = run.fetch_listing(&listing_url).await else {
+            complete = false;
+            continue;
+        };
+        let links = crate::extract::links(&body, &listing_url);
+        let mut new_links = 0usize;
+        for link in links {
+            let is_detail = spec
+                .detail
+                .as_ref()
+                .is_some_and(|re| re.is_match(link.as_str()));
+            let is_listing = spec.follow.iter().any(|re| re.is_match(link.as_str()));
+            if !(is_detail || is_listing) || !seen.insert(link.clone()) {
+                continue;
+            }
+            new_links += 1;
+            if is_detail {
+                run.mark_alive(link.as_str());
+                details.push(link);
+            } else {
+                queue.push_back(link);
+            }
+        }
+        if spec.detail.is_none() {
+            // Without a detail pattern every page reached may hold a posting.
+            run.read_page_text(&listing_url, &body).await;
+        }
+        if new_links == 0 {
+            // A listing page that brings nothing new ends its branch of pagination: traps
+            // that generate endless "next" pages of the same postings stop here.
+            tracing::debug!(source = %run.source.id, url = %listing_url, "no new links");
+        }
+    }
+    read_details(run, details).await;
+    complete
+}
+
+async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
+    let Some(body) = run.fetch_listing(&spec.url).await else {
+        return false;
+    };
+    let listing = match formats::parse_feed(spec.format, &body, &spec.url) {
+        Ok(listing) => listing,
+        Err(error) => {
+            run.error("parse", format!("{}: {error}", spec.url));
+            return false;
+        }
+    };
+    let mut link_only = Vec::new();
+    for posting in listing.postings {
+        // An item with only a link (and a title) is read from the page it links to.
+        if posting.description.trim().is_empty() {
+            match Url::parse(&posting.url) {
+                Ok(url) => {
+                    run.mark_alive(url.as_str());
+                    link_only.push(url);
+                }
+                Err(error) => run.error(
+                    "parse",
+                    format!("{}: item link {:?}: {error}", spec.url, posting.url),
+                ),
+            }
+        } else {
+            run.save(posting).await;
+        }
+    }
+    read_details(run, link_only).await;
+    true
+}
+
+/// Stores the postings of an API listing page; its unreadable items are recorded.
+async fn save_listing(run: &SourceRun, url: &Url, listing: formats::Listing) {
+    for problem in listing.problems {
+        run.error("parse", format!("{url}: {problem}"));
+    }
+    for data in listing.postings {
+        run.save(data).await;
+    }
+}
+
+/// Reads a single-document API listing.
+async fn api_listing(
+    run: &SourceRun,
+    url: Url,
+    parse: impl FnOnce(&str) -> Result<formats::Listing, formats::FormatError>,
+) -> bool {
+    let Some(body) = run.fetch_listing(&url).await else {
+        return false;
+    };
+    match parse(&body) {
+        Ok(listing) => {
+            save_listing(run, &url, listing).await;
+            true
+        }
+        Err(error) => {
+            run.error("parse", format!("{url}: {error}"));
+            false
+        }
+    }
+}
+
+async fn recruitee(run: &SourceRun, spec: &AtsSpec) -> bool {
+    let url = formats::recruitee_offers_url(spec);
+    api_listing(run, url, |body| {
+        formats::parse_recruitee(body, &spec.base_url)
+    })
+    .await
+}
+
+async fn greenhouse(run: &SourceRun, spec: &AtsSpec) -> bool {
+    let url = formats::greenhouse_jobs_url(spec);
+    api_listing(run, url, |body| {
+        formats::parse_greenhouse(body, &spec.base_url)
+    })
+    .await
+}
+
+async fn personio(run: &SourceRun, spec: &AtsSpec) -> bool {
+    let url = formats::personio_xml_url(spec);
+    api_listing(run, url, |body| {
+        formats::parse_personio(body, &spec.base_url)
+    })
+    .await
+}
+
+async fn lever(run: &SourceRun, spec: &AtsSpec) -> bool {
+    for page in 0..MAX_API_PAGES {
+        let url = formats::lever_postings_url(spec, page * LEVER_PAGE, LEVER_PAGE);
+        let Some(body) = run.fetch_listing(&url).await else {
+            return false;
+        };
+        let listing = match formats::parse_lever(&body, &spec.base_url) {
+            Ok(listing) => listing,
+            Err(error) => {
+                run.error("parse", format!("{url}: {error}"));
+                return false;
+            }
+        };
+        let last_page = listing.n_items < LEVER_PAGE;
+        save_listing(run, &url, listing).await;
+        if last_page {
+            return true;
+        }
+    }
+    run.error(
+        "listing",
+        format!("{}: more than {MAX_API_PAGES} pages", spec.base_url),
+    );
+    false
+}
+
+async fn smartrecruiters(run: &SourceRun, spec: &AtsSpec) -> bool {
+    let mut details = Vec::new();
+    let mut offset = 0usize;
+    let mut total = None;
+    for _ in 0..MAX_API_PAGES {
+        let url = formats::smartrecruiters_postings_url(spec, offset, SMARTRECRUITERS_PAGE);
+        let Some(body) = run.fetch_listing(&url).await else {
+            return false;
+        };
+        let page = match formats::parse_smartrecruiters_list(&body, spec) {
+            Ok(page) => page,
+            Err(error) => {
+                run.error("parse", format!("{url}: {error}"));
+                return false;
+            }
+        };
+        for problem in page.problems {
+            run.error("parse", format!("{url}: {problem}"));
+        }
+        details.extend(page.items.into_iter().map(|item| item.detail_url));
+        offset += page.n_items;
+        total = total.or(page.total);
+        if page.n_items == 0 || total.is_none_or(|total| offset >= total) {
+            break;
+        }
+    }
+    read_api_details(run, details, formats::parse_smartrecruiters_posting).await
+}
+
+async fn workday(run: &SourceRun, spec: &WorkdaySpec) -> bool {
+    let list_url = formats::workday_jobs_url(spec);
+    let mut details = Vec::new();
+    let mut offset = 0usize;
+    let mut total = None;
+    for _ in 0..MAX_API_PAGES {
+        let body = serde_json::json!({
+            "appliedFacets": {},
+            "limit": formats::WORKDAY_PAGE_SIZE,
+            "offset": offset,
+            "searchText": "",
+        });
+        let Some(text) = run.post_listing(&list_url, &body).await else {
+            return false;
+        };
+        let page = match formats::parse_workday_list(&text, spec) {
+            Ok(page) => page,
+            Err(error) => {
+                run.error("parse", format!("{list_url} offset {offset}: {error}"));
+                return false;
+            }
+        };
+        for problem in page.problems {
+            run.error("parse", format!("{list_url} offset {offset}: {problem}"));
+        }
+        details.extend(
+            page.items
+                .into_iter()
+                .map(|item| (item.detail_url, item.public_url)),
+        );
+        offset += page.n_items;
+        total = total.or(page.total);
+        if page.n_items == 0 || total.is_none_or(|total| offset >= total) {
+            break;
+        }
+    }
+    let public_urls: std::collections::HashMap<Url, Url> = details.iter().cloned().collect();
+    let detail_urls = details.into_iter().map(|(detail, _)| detail).collect();
+    read_api_details(run, detail_urls, |body, detail_url| {
+        let public_url = public_urls.get(detail_url).unwrap_or(detail_url);
+        formats::parse_workday_posting(body, public_url)
+    })
+    .await
+}
+
+/// Fetches each record's detail document and saves what it holds. The listing counts as
+/// complete only when every detail loaded: a posting whose detail failed is unknown, not gone.
+async fn read_api_details<F>(run: &SourceRun, urls: Vec<Url>, parse: F) -> bool
+where
+    F: Fn(&str, &Url) -> Result<vindwerk_model::PostingData, formats::FormatError>,
+{
+    let parse = &parse;
+    let loaded: Vec<bool> = futures::stream::iter(urls)
+        .map(|url| async move {
+            let Some(body) = run.fetch_listing(&url).await else {
+                return false;
+            };
+            match parse(&body, &url) {
+                Ok(data) => {
+                    run.save(data).await;
+                    true
+                }
+                Err(error) => {
+                    run.error("parse", format!("{url}: {error}"));
+                    false
+                }
+            }
+        })
+        .buffer_unordered(run.shared.concurrency)
+        .collect()
+        .await;
+    loaded.into_iter().all(|ok| ok)
+}
