@@ -299,6 +299,10 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
 
 /// One write transaction on the store (see [`Store::batch`], [`Store::write`]). All writes
 /// are its methods; none is visible to readers before [`commit`](Batch::commit).
+///
+/// Each write method is all or nothing: when it returns an error, the batch is as it was
+/// before the call and stays usable, so a caller may report one bad posting and commit the
+/// rest of the batch.
 pub struct Batch<'s> {
     tx: Transaction<'s>,
     /// The change sequence number this batch stamps on what it changes, taken at its first
@@ -326,6 +330,36 @@ impl Batch<'_> {
             .and_then(|mut statement| statement.execute([key, value]))
             .map(drop)
             .map_err(|source| StoreError::sqlite(format!("set meta key {key:?}"), source))
+    }
+
+    /// Runs `write` as one unit inside the batch (an SQLite savepoint): when it fails, what it
+    /// wrote is undone and the batch goes on as before the call, so a caller may skip one bad
+    /// write and commit the others. Every public write of more than one statement uses it.
+    pub(crate) fn atomically<T>(
+        &mut self,
+        write: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.tx
+            .execute_batch("SAVEPOINT batch_write")
+            .map_err(StoreError::sql("begin a savepoint"))?;
+        let seq = self.seq;
+        match write(self) {
+            Ok(value) => {
+                self.tx
+                    .execute_batch("RELEASE batch_write")
+                    .map_err(StoreError::sql("release a savepoint"))?;
+                Ok(value)
+            }
+            Err(error) => {
+                self.tx
+                    .execute_batch("ROLLBACK TO batch_write; RELEASE batch_write")
+                    .map_err(StoreError::sql("roll back a savepoint"))?;
+                // The rollback may have undone the counter's bump and a source's insertion.
+                self.seq = seq;
+                self.sources.clear();
+                Err(error)
+            }
+        }
     }
 
     /// The sequence number of this batch's changes, bumping the counter at the first change.

@@ -114,6 +114,10 @@ impl Batch<'_> {
     /// Records the start of a run. Runs left `Running` by a killed process become
     /// `Interrupted`: the caller holds the [`RunLock`](crate::RunLock), so none of them is live.
     pub fn begin_run(&mut self, at: DateTime<Utc>) -> Result<RunId, StoreError> {
+        self.atomically(|batch| batch.begin_run_unguarded(at))
+    }
+
+    fn begin_run_unguarded(&mut self, at: DateTime<Utc>) -> Result<RunId, StoreError> {
         self.tx
             .execute(
                 "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
@@ -153,6 +157,14 @@ impl Batch<'_> {
     /// Records what a source yielded in `run`, replacing an earlier summary of that source in
     /// the same run.
     pub fn record_source_run(
+        &mut self,
+        run: RunId,
+        summary: &SourceRunSummary,
+    ) -> Result<(), StoreError> {
+        self.atomically(|batch| batch.record_source_run_unguarded(run, summary))
+    }
+
+    fn record_source_run_unguarded(
         &mut self,
         run: RunId,
         summary: &SourceRunSummary,

@@ -23,6 +23,14 @@ impl Batch<'_> {
         vacancy: &Vacancy,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        self.atomically(|batch| batch.upsert_vacancy_unguarded(vacancy, at))
+    }
+
+    fn upsert_vacancy_unguarded(
+        &mut self,
+        vacancy: &Vacancy,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let id = vacancy.id.as_str();
         let context = || format!("vacancy {id}");
         let hash = codec::content_hash(vacancy, context)?;
@@ -84,6 +92,10 @@ impl Batch<'_> {
     /// Deletes a vacancy and its posting assignments, leaving a tombstone for
     /// [`Store::vacancies_deleted_since`]. Returns whether it existed.
     pub fn delete_vacancy(&mut self, id: &VacancyId) -> Result<bool, StoreError> {
+        self.atomically(|batch| batch.delete_vacancy_unguarded(id))
+    }
+
+    fn delete_vacancy_unguarded(&mut self, id: &VacancyId) -> Result<bool, StoreError> {
         let sql_error = |error| StoreError::sqlite(format!("delete vacancy {id}"), error);
         let deleted = self
             .tx

@@ -199,6 +199,46 @@ fn a_failed_batch_leaves_nothing_behind() {
 }
 
 #[test]
+fn a_failed_write_is_undone_and_the_rest_of_the_batch_commits() {
+    let mut store = Store::open_in_memory().expect("store");
+    let data = full_posting("https://acme.nl/vacatures/1");
+    let id = upsert(&mut store, &data, 6).id;
+    // Listing a posting the store does not have fails after the vacancy row is written.
+    let broken = full_vacancy(
+        "v-broken",
+        &[(id, &data.url), (PostingId(404), "https://x.nl/")],
+    );
+    let good = full_vacancy("v-good", &[(id, &data.url)]);
+    let before = store.change_seq().expect("seq");
+    store
+        .write(|batch| {
+            let error = batch
+                .upsert_vacancy(&broken, at(7))
+                .expect_err("unknown posting");
+            assert!(error.to_string().contains("posting 404"), "{error}");
+            batch.upsert_vacancy(&good, at(7))
+        })
+        .expect("the batch commits");
+    assert_eq!(
+        store.vacancy(&VacancyId::new("v-broken")).expect("read"),
+        None
+    );
+    assert_eq!(
+        store.vacancy(&VacancyId::new("v-good")).expect("read"),
+        Some(good)
+    );
+    assert_eq!(
+        store.vacancy_assignments().expect("assignments").get(&id),
+        Some(&VacancyId::new("v-good"))
+    );
+    assert_eq!(
+        store.change_seq().expect("seq").0,
+        before.0 + 1,
+        "one change number per batch"
+    );
+}
+
+#[test]
 fn touch_moves_last_seen_forward_only() {
     let mut store = Store::open_in_memory().expect("store");
     let data = full_posting("https://acme.nl/vacatures/1");

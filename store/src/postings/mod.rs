@@ -167,6 +167,19 @@ impl Batch<'_> {
         data: &PostingData,
         seen_at: DateTime<Utc>,
     ) -> Result<Upserted, StoreError> {
+        self.atomically(|batch| {
+            batch.upsert_posting_unguarded(source, kind, channel, data, seen_at)
+        })
+    }
+
+    fn upsert_posting_unguarded(
+        &mut self,
+        source: &SourceId,
+        kind: SourceKind,
+        channel: Channel,
+        data: &PostingData,
+        seen_at: DateTime<Utc>,
+    ) -> Result<Upserted, StoreError> {
         if data.url.is_empty() {
             return Err(StoreError::EmptyUrl {
                 source_id: source.clone(),
@@ -292,6 +305,15 @@ impl Batch<'_> {
     /// Expires an active posting at `at` for `reason`, with a history row. Returns `false`, and
     /// changes nothing, when it had already expired; an unknown id is an error.
     pub fn expire_posting(
+        &mut self,
+        id: PostingId,
+        at: DateTime<Utc>,
+        reason: ExpiryReason,
+    ) -> Result<bool, StoreError> {
+        self.atomically(|batch| batch.expire_posting_unguarded(id, at, reason))
+    }
+
+    fn expire_posting_unguarded(
         &mut self,
         id: PostingId,
         at: DateTime<Utc>,
