@@ -63,6 +63,10 @@ pub struct IndexStats {
     pub documents: u64,
     /// The caller's watermark stored with the commit (see [`GenerationWriter::publish`]).
     pub watermark: Option<String>,
+    /// Documents written (added or rewritten) by the run.
+    pub changed: u64,
+    /// Documents deleted by the run.
+    pub deleted: u64,
 }
 
 /// A new generation being written. Dropping it without [`publish`](Self::publish) abandons
@@ -73,6 +77,8 @@ pub struct GenerationWriter {
     index: Index,
     fields: Fields,
     writer: IndexWriter<TantivyDocument>,
+    changed: u64,
+    deleted: u64,
 }
 
 impl GenerationWriter {
@@ -117,6 +123,8 @@ impl GenerationWriter {
             index,
             fields,
             writer,
+            changed: 0,
+            deleted: 0,
         })
     }
 
@@ -127,10 +135,12 @@ impl GenerationWriter {
 
     /// Adds `vacancy`, replacing any document with its id.
     pub fn upsert(&mut self, vacancy: &Vacancy) -> Result<(), IndexError> {
-        self.delete(&vacancy.id);
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, vacancy.id.as_str()));
         self.writer
             .add_document(schema::document(&self.fields, vacancy))
             .map_err(|source| IndexError::tantivy(&self.path(), source))?;
+        self.changed += 1;
         Ok(())
     }
 
@@ -138,6 +148,7 @@ impl GenerationWriter {
     pub fn delete(&mut self, id: &VacancyId) {
         self.writer
             .delete_term(Term::from_field_text(self.fields.id, id.as_str()));
+        self.deleted += 1;
     }
 
     /// Commits the generation, waits for its merges, and makes it live by replacing
@@ -173,6 +184,8 @@ impl GenerationWriter {
             generation: self.name,
             documents,
             watermark: watermark.map(str::to_owned),
+            changed: self.changed,
+            deleted: self.deleted,
         })
     }
 

@@ -8,6 +8,7 @@
 mod generation;
 mod handle;
 pub mod schema;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ pub use generation::{
     index_watermark, open_index, update_index,
 };
 pub use handle::{IndexHandle, IndexSnapshot};
+pub use sync::sync_index;
 
 pub use schema::{
     DUTCH_ANALYSER, FACET_FIELDS, Fields, HOURS_BANDS, MissingField, PLAIN_ANALYSER, SALARY_BANDS,

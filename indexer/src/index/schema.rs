@@ -41,10 +41,15 @@
 //! Numeric and date fields are `INDEXED | FAST` (range filters, sorting, distance):
 //! `salary_month_min`, `salary_month_max` (f64, EUR a month), `hours_min`, `hours_max` (f64,
 //! hours a week), `lat`, `lon` (f64, also stored), `remote` (bool), `date_posted` (stored),
-//! `valid_through`, `first_seen`, `last_seen`, and `posted` — the date to sort *newest* by and
+//! `valid_through`, `first_seen`, and `posted` — the date to sort *newest* by and
 //! to filter `posted_after` / "posted within" on: `date_posted`, else the day it was first
 //! seen. Dates have second precision. An unknown value is simply absent, so a range filter
 //! excludes it.
+//!
+//! `fingerprint` (u64, fast only) is a hash of everything else in the document: an
+//! incremental run ([`sync_index`](super::sync_index)) rewrites only the documents whose
+//! fingerprint changed. For the same reason the index holds nothing that changes on every
+//! crawl without changing the vacancy (such as `last_seen`).
 //!
 //! "Posted within" is deliberately not a stored band: it depends on today and would go stale
 //! in an index that is updated incrementally; it is a range on `posted` at query time.
@@ -56,7 +61,10 @@
 //! (`/api/vacancies/{id}`, exports) comes from the store, which is the source of truth; the
 //! index is a derived view that can always be rebuilt from it.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use tantivy::schema::document::Document;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -113,7 +121,7 @@ pub mod field {
     pub const POSTED: &str = "posted";
     pub const VALID_THROUGH: &str = "valid_through";
     pub const FIRST_SEEN: &str = "first_seen";
-    pub const LAST_SEEN: &str = "last_seen";
+    pub const FINGERPRINT: &str = "fingerprint";
 }
 
 /// Hours-a-week bands, half-open `[low, high)`; the last is open-ended.
@@ -190,7 +198,7 @@ pub struct Fields {
     pub posted: Field,
     pub valid_through: Field,
     pub first_seen: Field,
-    pub last_seen: Field,
+    pub fingerprint: Field,
 }
 
 /// A field the schema lacks: the index on disk was written by another version.
@@ -239,7 +247,7 @@ impl Fields {
             posted: get(field::POSTED)?,
             valid_through: get(field::VALID_THROUGH)?,
             first_seen: get(field::FIRST_SEEN)?,
-            last_seen: get(field::LAST_SEEN)?,
+            fingerprint: get(field::FINGERPRINT)?,
         })
     }
 }
@@ -298,14 +306,10 @@ pub fn schema() -> Schema {
     builder.add_bool_field(field::REMOTE, INDEXED | FAST);
 
     builder.add_date_field(field::DATE_POSTED, INDEXED | FAST | STORED);
-    for name in [
-        field::POSTED,
-        field::VALID_THROUGH,
-        field::FIRST_SEEN,
-        field::LAST_SEEN,
-    ] {
+    for name in [field::POSTED, field::VALID_THROUGH, field::FIRST_SEEN] {
         builder.add_date_field(name, INDEXED | FAST);
     }
+    builder.add_u64_field(field::FINGERPRINT, FAST);
     builder.build()
 }
 
@@ -461,8 +465,18 @@ pub fn document(fields: &Fields, vacancy: &Vacancy) -> TantivyDocument {
         doc.add_date(fields.valid_through, day_to_index(day));
     }
     doc.add_date(fields.first_seen, instant_to_index(vacancy.first_seen));
-    doc.add_date(fields.last_seen, instant_to_index(vacancy.last_seen));
+    let fingerprint = fingerprint_of(&doc);
+    doc.add_u64(fields.fingerprint, fingerprint);
     doc
+}
+
+/// A hash of the document's content, stable from run to run of one build of vindwerk.
+fn fingerprint_of(doc: &TantivyDocument) -> u64 {
+    static SCHEMA: LazyLock<Schema> = LazyLock::new(schema);
+    let hash = blake3::hash(doc.to_json(&SCHEMA).as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&hash.as_bytes()[..8]);
+    u64::from_le_bytes(bytes)
 }
 
 /// Source kinds, channels and sources of the postings, each value once, in a stable order.

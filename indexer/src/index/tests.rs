@@ -12,6 +12,7 @@ use super::schema::{bands_of, isco_path};
 use super::*;
 
 mod generations;
+mod syncing;
 
 pub(crate) fn vacancy(id: &str, title: &str, description: &str) -> Vacancy {
     let seen = Utc
