@@ -295,6 +295,12 @@ fn personio_positions() {
         "https://brouwerij-het-anker.jobs.personio.de/xml"
     );
     let listing = formats::parse_personio(&body("api/personio.xml"), &spec.base_url).expect("xml");
+    let feed_url = url("http://127.0.0.1:8080/brouwerij/xml?language=nl");
+    let mirrored = formats::parse_personio(&body("api/personio.xml"), &feed_url).expect("xml");
+    assert_eq!(
+        mirrored.postings[0].url,
+        "http://127.0.0.1:8080/brouwerij/job/1734021"
+    );
     let brewer = &listing.postings[0];
     assert_eq!(brewer.title, "Brouwer (m/v/x)");
     assert_eq!(

@@ -12,8 +12,10 @@ pub fn personio_xml_url(spec: &AtsSpec) -> Url {
     endpoint(&spec.base_url, "xml")
 }
 
-/// Parses the feed; a position's public page is `{base}/job/{id}`.
+/// Parses the feed fetched from `base` (the `.../xml` URL, or the board's base URL); a
+/// position's public page is `job/{id}` beside the feed: `{board}/job/{id}`.
 pub fn parse_personio(body: &str, base: &Url) -> Result<Listing, FormatError> {
+    let board = board_of(base);
     let (root, note) = xml::parse(body)?;
     if !root.is("workzag-jobs") {
         return Err(FormatError::Shape {
@@ -39,7 +41,7 @@ pub fn parse_personio(body: &str, base: &Url) -> Result<Listing, FormatError> {
             listing.problems.push(format!("{place}: no id"));
             continue;
         };
-        let url = endpoint(base, &format!("job/{id}"));
+        let url = endpoint(&board, &format!("job/{id}"));
         let mut posting = PostingData {
             url: url.into(),
             title,
@@ -88,4 +90,18 @@ pub fn parse_personio(body: &str, base: &Url) -> Result<Listing, FormatError> {
         listing.postings.push(posting);
     }
     Ok(listing)
+}
+
+/// The board's base URL from the feed's URL: `https://acme.jobs.personio.de/xml?language=nl`
+/// is `https://acme.jobs.personio.de`.
+fn board_of(feed_url: &Url) -> Url {
+    let mut board = feed_url.clone();
+    board.set_query(None);
+    board.set_fragment(None);
+    let path = board.path().trim_end_matches('/');
+    if let Some(parent) = path.strip_suffix("/xml") {
+        let parent = parent.to_owned();
+        board.set_path(&parent);
+    }
+    board
 }
