@@ -6,12 +6,13 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::RegexSet;
 use vindwerk_model::EducationLevel;
 
 use super::text::fold;
 
-static LEVELS: LazyLock<Vec<(EducationLevel, Regex)>> = LazyLock::new(|| {
+/// One pattern per level, lowest first, in one set: a description is scanned once.
+static LEVELS: LazyLock<(Vec<EducationLevel>, RegexSet)> = LazyLock::new(|| {
     let table = [
         (
             EducationLevel::Vmbo,
@@ -32,24 +33,17 @@ static LEVELS: LazyLock<Vec<(EducationLevel, Regex)>> = LazyLock::new(|| {
             r"\b(?:wo|universitair|universiteit|academisch|academic|university|master|masters|msc|phd|gepromoveerd|promotie)\b",
         ),
     ];
-    table
-        .into_iter()
-        .map(|(level, pattern)| {
-            (
-                level,
-                Regex::new(pattern).expect("education pattern should compile"),
-            )
-        })
-        .collect()
+    let levels = table.iter().map(|(level, _)| *level).collect();
+    let set = RegexSet::new(table.iter().map(|(_, pattern)| *pattern))
+        .expect("education patterns should compile");
+    (levels, set)
 });
 
 /// The lowest level `text` names.
 pub fn education_level(text: &str) -> Option<EducationLevel> {
-    let folded = fold(text);
-    LEVELS
-        .iter()
-        .find(|(_, pattern)| pattern.is_match(&folded))
-        .map(|(level, _)| *level)
+    let (levels, set) = &*LEVELS;
+    let lowest = set.matches(&fold(text)).iter().next()?;
+    Some(levels[lowest])
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 /// How much of a text is read: enough words to tell, bounded for huge pages.
 const MAX_WORDS: usize = 400;
+/// The bytes read at most, so that a huge page costs no more than a short one.
+const MAX_BYTES: usize = 4000;
 /// Fewest function words before deciding.
 const MIN_HITS: usize = 3;
 
@@ -59,14 +61,15 @@ static ENGLISH: LazyLock<HashSet<&str>> = LazyLock::new(|| {
 /// "nl", "en" or `None`.
 pub fn detect_language(text: &str) -> Option<&'static str> {
     let (mut dutch, mut english) = (0usize, 0usize);
-    let words = text
+    let sample = &text[..floor_char_boundary(text, MAX_BYTES)];
+    let lower = sample.to_lowercase();
+    let words = lower
         .split(|c: char| !c.is_alphabetic())
         .filter(|word| !word.is_empty())
         .take(MAX_WORDS);
     for word in words {
-        let word = word.to_lowercase();
-        dutch += usize::from(DUTCH.contains(word.as_str()));
-        english += usize::from(ENGLISH.contains(word.as_str()));
+        dutch += usize::from(DUTCH.contains(word));
+        english += usize::from(ENGLISH.contains(word));
     }
     if dutch.max(english) < MIN_HITS {
         return None;
@@ -79,6 +82,17 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The largest index at most `at` that starts a character.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    (0..=at)
+        .rev()
+        .find(|&index| text.is_char_boundary(index))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

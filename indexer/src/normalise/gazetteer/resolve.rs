@@ -355,9 +355,12 @@ fn from_postcode(city: String, postcode: &super::Postcode) -> ResolvedPlace {
 }
 
 fn nearest_place(gazetteer: &Gazetteer, lat: f64, lon: f64) -> Option<&Place> {
+    // A tenth of a degree is over 5 km in either direction at Dutch latitudes: a cheap
+    // filter before the great-circle distance.
     gazetteer
         .places
         .iter()
+        .filter(|place| (place.lat - lat).abs() < 0.1 && (place.lon - lon).abs() < 0.1)
         .map(|place| (distance_km(lat, lon, place.lat, place.lon), place))
         .filter(|(distance, _)| *distance <= NEAREST_PLACE_KM)
         .min_by(|a, b| a.0.total_cmp(&b.0))
