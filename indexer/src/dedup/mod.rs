@@ -48,7 +48,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use tracing::info;
-use vindwerk_model::{Channel, PostingId, SourceId, VacancyId};
+use vindwerk_model::{Channel, Posting, PostingId, SourceId, Vacancy, VacancyId};
 
 pub use merge::{NormalisedFields, dedup_item, merge_vacancy};
 
@@ -131,6 +131,34 @@ pub fn deduplicate(
         .zip(postings)
         .map(|(id, postings)| Cluster { id, postings })
         .collect()
+}
+
+/// The vacancies of `postings` (each with its normalised fields; posting ids unique): dedup
+/// into clusters with stable ids, then the merge of each. In the order of [`deduplicate`].
+pub fn build_vacancies(
+    postings: &[(Posting, NormalisedFields)],
+    previous: &HashMap<PostingId, VacancyId>,
+    config: &DedupConfig,
+) -> Vec<Vacancy> {
+    let items: Vec<DedupItem> = postings
+        .iter()
+        .map(|(posting, fields)| dedup_item(posting, fields))
+        .collect();
+    let mut by_id: HashMap<PostingId, &(Posting, NormalisedFields)> = HashMap::new();
+    for entry in postings {
+        by_id.entry(entry.0.id).or_insert(entry);
+    }
+    let mut vacancies = Vec::new();
+    for cluster in deduplicate(&items, previous, config) {
+        let members: Vec<(&Posting, &NormalisedFields)> = cluster
+            .postings
+            .iter()
+            .filter_map(|id| by_id.get(id))
+            .map(|(posting, fields)| (posting, fields))
+            .collect();
+        vacancies.extend(merge_vacancy(cluster.id, &members));
+    }
+    vacancies
 }
 
 /// The assignment of posting to vacancy that `clusters` make: the `previous` of the next run.

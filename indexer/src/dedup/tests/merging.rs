@@ -4,7 +4,9 @@ use vindwerk_model::{
     Status, VacancyId,
 };
 
-use super::super::{NormalisedFields, dedup_item, merge_vacancy};
+use std::collections::HashMap;
+
+use super::super::{DedupConfig, NormalisedFields, build_vacancies, dedup_item, merge_vacancy};
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 6, 0, 0)
@@ -122,4 +124,36 @@ fn a_dedup_item_carries_the_posting_and_its_fields() {
     assert_eq!(item.reference.as_deref(), Some("REF-7"));
     assert_eq!(item.place_key.as_deref(), Some("Utrecht"));
     assert_eq!(item.employer_key, None);
+}
+
+#[test]
+fn build_vacancies_groups_and_merges() {
+    let text = "Als kok bereid je dagelijks verse gerechten voor onze gasten. Je werkt in een \
+        team van vijf koks en bestelt zelf de producten bij lokale leveranciers.";
+    let fields = |title: &str, employer: Option<&str>| NormalisedFields {
+        title: title.into(),
+        employer: employer.map(str::to_owned),
+        city: Some("Utrecht".into()),
+        description: text.into(),
+        ..NormalisedFields::default()
+    };
+    let postings = vec![
+        (
+            posting(1, Channel::Board, 1, Status::Active),
+            fields("Kok (m/v)", Some("De Zon")),
+        ),
+        (
+            posting(2, Channel::Employer, 2, Status::Active),
+            fields("Kok", Some("De Zon")),
+        ),
+        (
+            posting(3, Channel::Employer, 2, Status::Active),
+            fields("Kok", Some("De Maan")),
+        ),
+    ];
+    let vacancies = build_vacancies(&postings, &HashMap::new(), &DedupConfig::default());
+    assert_eq!(vacancies.len(), 2);
+    assert_eq!(vacancies[0].postings.len(), 2);
+    assert_eq!(vacancies[0].title, "Kok");
+    assert_eq!(vacancies[1].employer.as_deref(), Some("De Maan"));
 }
