@@ -17,7 +17,7 @@ pub enum FetchError {
     RobotsUnreachable { url: Url, reason: String },
     /// The address guard refused the URL (scheme, or a non-public address).
     #[error("refused {url}: {reason}")]
-    Refused { url: Url, reason: AddressError },
+    Refused { url: Url, reason: Box<AddressError> },
     #[error("body of {url} exceeds {limit} bytes")]
     BodyTooLarge { url: Url, limit: u64 },
     #[error("{url} did not answer within {timeout:?}")]

@@ -291,7 +291,7 @@ impl Fetcher {
             .check_url(url)
             .map_err(|reason| FetchError::Refused {
                 url: url.clone(),
-                reason,
+                reason: Box::new(reason),
             })?;
         let file = self.inner.robots_for(url, None).await;
         if let Some(reason) = file.unreachable {
@@ -368,7 +368,7 @@ impl Inner {
                 .check_url(&current)
                 .map_err(|reason| FetchError::Refused {
                     url: current.clone(),
-                    reason,
+                    reason: Box::new(reason),
                 })?;
             let rate = options
                 .host_rate

@@ -73,7 +73,10 @@ impl Failure {
         match self {
             Failure::Timeout => FetchError::Timeout { url, timeout },
             Failure::TooLarge { limit } => FetchError::BodyTooLarge { url, limit },
-            Failure::Refused(reason) => FetchError::Refused { url, reason },
+            Failure::Refused(reason) => FetchError::Refused {
+                url,
+                reason: Box::new(reason),
+            },
             Failure::Transport(source) => FetchError::Network { url, source },
         }
     }

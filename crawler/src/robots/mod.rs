@@ -144,11 +144,11 @@ impl Robots {
             && self
                 .groups
                 .iter()
-                .any(|group| group.agents.iter().any(|agent| *agent == token));
+                .any(|group| group.agents.contains(&token));
         let wanted = if named { token } else { "*".to_owned() };
         self.groups
             .iter()
-            .filter(move |group| group.agents.iter().any(|agent| *agent == wanted))
+            .filter(move |group| group.agents.contains(&wanted))
     }
 
     /// Whether `user_agent` may fetch `path` (the URL's path and query, as sent).
