@@ -330,3 +330,52 @@ proptest! {
         prop_assert!(extracted.postings.len() <= 1);
     }
 }
+
+#[test]
+fn graph_references_are_followed() {
+    let html = r##"<script type="application/ld+json">
+    {"@context": "https://schema.org", "@graph": [
+      {"@type": "Organization", "@id": "https://acme.nl/#org", "name": "Acme Techniek",
+       "parentOrganization": {"@id": "https://acme.nl/#org"}},
+      {"@type": "Place", "@id": "https://acme.nl/#hq",
+       "address": {"@type": "PostalAddress", "addressLocality": "Eindhoven"}},
+      {"@type": "JobPosting", "title": "", "name": "Storingsmonteur",
+       "hiringOrganization": {"@id": "https://acme.nl/#org"},
+       "jobLocation": [{"@id": "https://acme.nl/#hq"}],
+       "identifier": {"@id": "https://acme.nl/#missing"}}
+    ]}</script>"##;
+    let extracted = extract(
+        html,
+        &url("https://acme.nl/v/storingsmonteur"),
+        &Rules::default(),
+    );
+    let posting = &extracted.postings[0];
+    assert_eq!(posting.title, "Storingsmonteur");
+    assert_eq!(posting.employer.as_deref(), Some("Acme Techniek"));
+    assert_eq!(posting.location.locality.as_deref(), Some("Eindhoven"));
+    assert_eq!(posting.reference, None);
+}
+
+#[test]
+fn circular_references_stay_bounded() {
+    let mut nodes = Vec::new();
+    for index in 0..50 {
+        let refs: Vec<String> = (0..50)
+            .map(|other| format!("{{\"@id\": \"#n{other}\"}}"))
+            .collect();
+        nodes.push(format!(
+            "{{\"@id\": \"#n{index}\", \"@type\": \"Thing\", \"name\": \"n\", \"links\": [{}]}}",
+            refs.join(",")
+        ));
+    }
+    nodes.push(
+        r##"{"@type": "JobPosting", "title": "Kok", "hiringOrganization": {"@id": "#n0"}}"##
+            .to_owned(),
+    );
+    let html = format!(
+        "<script type=\"application/ld+json\">{{\"@graph\": [{}]}}</script>",
+        nodes.join(",")
+    );
+    let extracted = extract(&html, &url("https://acme.nl/v/kok"), &Rules::default());
+    assert_eq!(extracted.postings[0].employer.as_deref(), Some("n"));
+}

@@ -475,3 +475,70 @@ fn a_mirror_base_url_keeps_its_path() {
         "http://127.0.0.1:8080/v1/companies/acme/postings/..%2F..%2Fx"
     );
 }
+
+/// Every parser on one body; none may panic, whatever it is given.
+fn parse_everything(text: &str) {
+    let base = url("https://api.example.nl/x/");
+    let spec = ats("acme", "https://api.example.nl");
+    let _ = formats::parse_sitemap(text, &base);
+    for format in [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::IndeedXml] {
+        let _ = formats::parse_feed(format, text, &base);
+    }
+    let _ = formats::parse_recruitee(text, &base);
+    let _ = formats::parse_greenhouse(text, &base);
+    let _ = formats::parse_lever(text, &base);
+    let _ = formats::parse_personio(text, &base);
+    let _ = formats::parse_smartrecruiters_list(text, &spec);
+    let _ = formats::parse_smartrecruiters_posting(text, &base);
+    let _ = formats::parse_workday_list(text, &workday_spec());
+    let _ = formats::parse_workday_posting(text, &base);
+}
+
+const SAMPLES: &[&str] = &[
+    "feeds/sitemap.xml",
+    "feeds/rss.xml",
+    "feeds/atom.xml",
+    "feeds/indeed.xml",
+    "api/recruitee-offers.json",
+    "api/greenhouse-jobs.json",
+    "api/lever-postings.json",
+    "api/personio.xml",
+    "api/smartrecruiters-postings.json",
+    "api/smartrecruiters-posting.json",
+    "api/workday-jobs.json",
+    "api/workday-job.json",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn arbitrary_bodies_never_panic(text in "\\PC{0,300}") {
+        parse_everything(&text);
+        parse_everything(&format!("<rss><channel><item>{text}</item></channel></rss>"));
+        parse_everything(&format!("{{\"offers\": [{text}], \"jobs\": [{text}], \"content\": [{text}]}}"));
+    }
+
+    #[test]
+    fn mutated_payloads_never_panic(
+        sample in proptest::sample::select(SAMPLES),
+        edits in proptest::collection::vec(
+            (proptest::prelude::any::<proptest::sample::Index>(), 0u8..3, "\\PC{0,3}"),
+            1..6,
+        ),
+    ) {
+        let mut text: Vec<char> = body(sample).chars().collect();
+        for (index, operation, insert) in edits {
+            if text.is_empty() {
+                break;
+            }
+            let at = index.index(text.len());
+            match operation {
+                0 => { text.remove(at); }
+                1 => { for (offset, ch) in insert.chars().enumerate() { text.insert(at + offset, ch); } }
+                _ => text.truncate(at),
+            }
+        }
+        parse_everything(&text.into_iter().collect::<String>());
+    }
+}

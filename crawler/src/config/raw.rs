@@ -151,9 +151,10 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
     let document: toml::Table = match toml::from_str(text) {
         Ok(document) => document,
         Err(error) => {
-            let line = error
-                .span()
-                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let line = error.span().map(|span| {
+                let before = &text.as_bytes()[..span.start.min(text.len())];
+                before.iter().filter(|byte| **byte == b'\n').count() + 1
+            });
             let message = error.message().trim().to_owned();
             let problem = match line {
                 Some(line) => format!("line {line}: {message}"),

@@ -203,11 +203,13 @@ fn from_json_ld(document: &Html, problems: &mut Vec<Problem>) -> Vec<PostingData
                 continue;
             }
         };
+        let ids = schema::node_ids(&value);
         for found in schema::job_postings(&value) {
             if postings.len() >= schema::MAX_POSTINGS {
                 break;
             }
-            match schema::posting_from_schema(found) {
+            let found = schema::resolve_references(found, &ids);
+            match schema::posting_from_schema(&found) {
                 Ok(posting) => postings.push(posting),
                 Err(message) => problems.push(Problem::new(place.clone(), message)),
             }

@@ -2,6 +2,8 @@
 //! `PostingData`, tolerating the many ways sites fill it in: strings where objects belong,
 //! arrays where one value belongs, numbers as strings, free spellings of enumerations.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use vindwerk_model::{Location, PostingData, Salary};
 
@@ -60,6 +62,80 @@ fn collect<'a>(value: &'a Value, depth: usize, found: &mut Vec<&'a Value>) {
     }
 }
 
+/// Every node of a JSON-LD document that has an `@id` and says something about it.
+pub(crate) fn node_ids(value: &Value) -> HashMap<&str, &Value> {
+    let mut ids = HashMap::new();
+    collect_ids(value, 0, &mut ids);
+    ids
+}
+
+fn collect_ids<'a>(value: &'a Value, depth: usize, ids: &mut HashMap<&'a str, &'a Value>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(id)) = map.get("@id")
+                && !is_reference(map)
+            {
+                ids.entry(id.as_str()).or_insert(value);
+            }
+            for child in map.values() {
+                collect_ids(child, depth + 1, ids);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                collect_ids(item, depth + 1, ids);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An object that only points at a node elsewhere: `{"@id": "https://acme.nl/#org"}`.
+fn is_reference(map: &Map<String, Value>) -> bool {
+    map.contains_key("@id") && map.keys().all(|key| key == "@id" || key == "@type")
+}
+
+/// `value` with references to nodes of the same document replaced by those nodes (as Yoast
+/// and other generators write `hiringOrganization` and `jobLocation`), a few levels deep.
+pub(crate) fn resolve_references(value: &Value, ids: &HashMap<&str, &Value>) -> Value {
+    // Nodes may refer to each other in circles; the budget bounds the work on hostile input.
+    let mut budget = 10_000_usize;
+    resolve(value, ids, 0, &mut budget)
+}
+
+fn resolve(value: &Value, ids: &HashMap<&str, &Value>, depth: usize, budget: &mut usize) -> Value {
+    const MAX_RESOLVE_DEPTH: usize = 8;
+    if depth > MAX_RESOLVE_DEPTH || *budget == 0 {
+        return Value::Null;
+    }
+    *budget -= 1;
+    match value {
+        Value::Object(map) => {
+            if is_reference(map)
+                && let Some(Value::String(id)) = map.get("@id")
+                && let Some(node) = ids.get(id.as_str())
+            {
+                return resolve(node, ids, depth + 1, budget);
+            }
+            let resolved = map
+                .iter()
+                .map(|(key, child)| (key.clone(), resolve(child, ids, depth + 1, budget)))
+                .collect();
+            Value::Object(resolved)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| resolve(item, ids, depth + 1, budget))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// One value as text: a string, a number, or an object's `name`/`@value`/`value`; the first of
 /// an array.
 fn text_of(value: &Value) -> Option<String> {
@@ -104,9 +180,11 @@ pub(crate) fn posting_from_schema(value: &Value) -> Result<PostingData, String> 
     let Value::Object(map) = value else {
         return Err("JobPosting is not an object".to_owned());
     };
-    let title = first(map, &["title", "name"])
-        .and_then(text_of)
+    let title = ["title", "name"]
+        .iter()
+        .filter_map(|key| map.get(*key).and_then(text_of))
         .map(|text| plain_text(&text))
+        .find(|text| !text.is_empty())
         .unwrap_or_default();
     if title.is_empty() {
         return Err("JobPosting without a title".to_owned());
