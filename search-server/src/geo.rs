@@ -198,6 +198,36 @@ pub fn fold(text: &str) -> String {
     folded
 }
 
+/// The indexer's gazetteer answers for places and postcodes as the index spells them.
+impl PlaceLookup for vindwerk_indexer::normalise::Gazetteer {
+    fn locate(&self, name: &str) -> Option<Place> {
+        let name = name.trim();
+        if name.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+            let postcode = self.lookup_postcode(name)?;
+            return Some(Place {
+                name: format!("{} {}", postcode.postcode, postcode.place),
+                point: GeoPoint::new(postcode.lat, postcode.lon),
+            });
+        }
+        let place = self.lookup_place(name)?;
+        Some(Place {
+            name: place.name.clone(),
+            point: GeoPoint::new(place.lat, place.lon),
+        })
+    }
+
+    fn complete(&self, prefix: &str, limit: usize) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for place in vindwerk_indexer::normalise::Gazetteer::complete(self, prefix, limit * 2) {
+            if !names.contains(&place.name) {
+                names.push(place.name.clone());
+            }
+        }
+        names.truncate(limit);
+        names
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,35 +292,5 @@ mod tests {
         assert!(table.locate("0123").is_none());
         assert_eq!(table.complete("u", 5), vec!["Utrecht", "Uithoorn"]);
         assert!(table.complete("", 5).is_empty());
-    }
-}
-
-/// The indexer's gazetteer answers for places and postcodes as the index spells them.
-impl PlaceLookup for vindwerk_indexer::normalise::Gazetteer {
-    fn locate(&self, name: &str) -> Option<Place> {
-        let name = name.trim();
-        if name.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-            let postcode = self.lookup_postcode(name)?;
-            return Some(Place {
-                name: format!("{} {}", postcode.postcode, postcode.place),
-                point: GeoPoint::new(postcode.lat, postcode.lon),
-            });
-        }
-        let place = self.lookup_place(name)?;
-        Some(Place {
-            name: place.name.clone(),
-            point: GeoPoint::new(place.lat, place.lon),
-        })
-    }
-
-    fn complete(&self, prefix: &str, limit: usize) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for place in vindwerk_indexer::normalise::Gazetteer::complete(self, prefix, limit * 2) {
-            if !names.contains(&place.name) {
-                names.push(place.name.clone());
-            }
-        }
-        names.truncate(limit);
-        names
     }
 }

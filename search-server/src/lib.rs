@@ -10,7 +10,7 @@
 //! keeps the snapshot it started with.
 //!
 //! The binary calls:
-//! ```ignore
+//! ```text
 //! let index = Arc::new(IndexHandle::open(&index_dir)?);
 //! let state = AppState::new(index, vacancies, Arc::new(Gazetteer::load()?))
 //!     .with_synonyms(Synonyms::from_occupations(esco_labels));

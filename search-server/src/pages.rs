@@ -573,6 +573,9 @@ fn safe_url(url: &str) -> String {
 }
 
 fn host_of(url: &str) -> String {
+    if safe_url(url) == "#" {
+        return "(geen geldige link)".to_owned();
+    }
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     rest.split(['/', '?', '#'])
         .next()
@@ -687,7 +690,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);

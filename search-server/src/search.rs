@@ -179,7 +179,7 @@ pub fn search(
     let query = build_query(
         &plan,
         fields,
-        text.as_ref().map(|t| &t.query),
+        text.as_ref().map(|t| &*t.query),
         Without::Nothing,
         today,
     );
@@ -200,7 +200,7 @@ pub fn search(
         let query = build_query(
             &plan,
             fields,
-            text.as_ref().map(|t| &t.query),
+            text.as_ref().map(|t| &*t.query),
             Without::Facet(facet),
             today,
         );
@@ -226,7 +226,7 @@ pub fn search(
         let query = build_query(
             &plan,
             fields,
-            text.as_ref().map(|t| &t.query),
+            text.as_ref().map(|t| &*t.query),
             Without::PostedWithin,
             today,
         );
@@ -397,7 +397,7 @@ fn plan(request: &SearchRequest, places: &dyn PlaceLookup) -> Result<Plan, ApiEr
 fn build_query(
     plan: &Plan,
     fields: &Fields,
-    text: Option<&Box<dyn Query>>,
+    text: Option<&dyn Query>,
     without: Without,
     today: i64,
 ) -> BooleanQuery {
@@ -564,7 +564,7 @@ fn exact_hits(
     let Some(exact) = text.and_then(|text| text.exact.as_ref()) else {
         return Ok(None);
     };
-    let query = build_query(plan, fields, Some(exact), Without::Nothing, today);
+    let query = build_query(plan, fields, Some(&**exact), Without::Nothing, today);
     searcher
         .search(&query, &DocSetCollector)
         .map(Some)

@@ -105,10 +105,10 @@ pub fn world(n: usize) -> Vec<Vacancy> {
         let age_days = (next(&mut seed) % 45) as i64;
         let posted = today() - Duration::days(age_days);
         let seen = Utc.from_utc_datetime(&posted.and_hms_opt(6, 0, 0).expect("valid time"));
-        let expired = next(&mut seed) % 5 == 0;
+        let expired = next(&mut seed).is_multiple_of(5);
         let agency = employer == 3;
         let place = CITIES.get(city);
-        let source_kind = if next(&mut seed) % 2 == 0 {
+        let source_kind = if next(&mut seed).is_multiple_of(2) {
             SourceKind::Sitemap
         } else {
             SourceKind::Recruitee
@@ -143,7 +143,7 @@ pub fn world(n: usize) -> Vec<Vacancy> {
             description: format!("Wij zoeken een collega voor ons team. Je werkt zelfstandig en met plezier. Nummer {i}."),
             date_posted: Some(posted),
             valid_through: None,
-            remote: next(&mut seed) % 4 == 0,
+            remote: next(&mut seed).is_multiple_of(4),
             status,
             first_seen: seen,
             last_seen: seen,
