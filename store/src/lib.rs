@@ -289,12 +289,23 @@ fn nonzero(n: usize) -> std::num::NonZeroUsize {
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    schema::MIGRATIONS
-        .to_latest(conn)
-        .map_err(|source| StoreError::Migrate {
-            path: path.to_owned(),
-            source,
-        })
+    let migrate_error = |source| StoreError::Migrate {
+        path: path.to_owned(),
+        source,
+    };
+    let before = schema::MIGRATIONS
+        .current_version(conn)
+        .map_err(migrate_error)?;
+    schema::MIGRATIONS.to_latest(conn).map_err(migrate_error)?;
+    if before != SchemaVersion::Inside(nonzero(schema::SCHEMA_VERSION)) {
+        tracing::info!(
+            path = %path.display(),
+            from = %before,
+            to = schema::SCHEMA_VERSION,
+            "store migrated"
+        );
+    }
+    Ok(())
 }
 
 /// One write transaction on the store (see [`Store::batch`], [`Store::write`]). All writes

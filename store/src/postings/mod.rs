@@ -187,7 +187,6 @@ impl Batch<'_> {
         }
         let context = || format!("posting {} of source {source}", data.url);
         let source_id = self.source_row(source, kind, channel)?;
-        let json = codec::to_json(data, context)?;
         let hash = codec::content_hash(data, context)?;
         let at = codec::timestamp(seen_at);
         let sql_error = |error| StoreError::sqlite(format!("upsert {}", context()), error);
@@ -208,6 +207,7 @@ impl Batch<'_> {
         let valid_through = data.valid_through.map(codec::date);
 
         let Some((id, old_hash, status)) = existing else {
+            let json = codec::to_json(data, context)?;
             let seq = self.change_seq()?;
             let id: i64 = self
                 .tx
@@ -244,6 +244,7 @@ impl Batch<'_> {
             });
         }
 
+        let json = codec::to_json(data, context)?;
         let seq = self.change_seq()?;
         self.tx
             .prepare_cached(
