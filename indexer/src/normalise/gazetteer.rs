@@ -282,6 +282,9 @@ impl Gazetteer {
     /// ("Bergen (NH)", "Hengelo, Gelderland"). Of several places with one name the most
     /// populous, unless the hint says otherwise.
     pub fn lookup_place(&self, name: &str) -> Option<&Place> {
+        if let Some(index) = self.find(&fold(name), None) {
+            return Some(&self.places[index]);
+        }
         let mut hint = None;
         let mut place_name = None;
         for segment in SEGMENT_SPLIT.split(name) {

@@ -258,6 +258,11 @@ impl Occupations {
                 if length == 1 && GENERIC.contains(&run.as_str()) {
                     continue;
                 }
+                // "Praktijkondersteuner huisarts" is no huisarts: a run after a role word is
+                // what the role works for, not the role.
+                if words[..start].iter().any(|word| looks_like_role(word)) {
+                    continue;
+                }
                 let found = match self.by_label.get(&run) {
                     Some(&(index, strength)) => Some((strength, index)),
                     None => self
@@ -265,7 +270,11 @@ impl Occupations {
                         .get(&run.replace(' ', ""))
                         .map(|&index| (Strength::Alternative, index)),
                 };
+                // One word of a longer title matches only as a preferred or curated label:
+                // ESCO's alternatives hold adjectives ("logistiek") and fragments.
+                let partial_word = length == 1 && words.len() > 1;
                 if let Some(found) = found
+                    && !(partial_word && found.0 < Strength::Extra)
                     && best.is_none_or(|(strength, _)| found.0 > strength)
                 {
                     best = Some(found);
@@ -282,7 +291,10 @@ impl Occupations {
     /// ("wijkverpleegkundige", "kinderverpleegkundige").
     fn compound_head(&self, words: &[&str]) -> Option<usize> {
         const MIN_HEAD: usize = 5;
-        for word in words.iter().rev() {
+        for (position, word) in words.iter().enumerate().rev() {
+            if words[..position].iter().any(|word| looks_like_role(word)) {
+                continue;
+            }
             for (start, _) in word.char_indices().skip(1) {
                 let head = &word[start..];
                 if head.len() < MIN_HEAD {
@@ -298,6 +310,15 @@ impl Occupations {
         }
         None
     }
+}
+
+/// Whether a word looks like a Dutch or English agent noun ("ondersteuner", "monteur",
+/// "assistent", "verpleegkundige"): a role, so the words after it qualify it.
+fn looks_like_role(word: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "er", "eur", "ant", "ent", "ist", "aar", "ier", "ster", "ice", "ige", "ende",
+    ];
+    word.len() >= 5 && ENDINGS.iter().any(|ending| word.ends_with(ending))
 }
 
 /// How close a label is to a preferred label: the preferred label's words found in the label

@@ -17,6 +17,11 @@ pub(in crate::normalise) static SEGMENT_SPLIT: LazyLock<Regex> = LazyLock::new(|
         .expect("segment pattern should compile")
 });
 
+/// "a/d" in "Alphen a/d Rijn", "Capelle a/d IJssel".
+static ABBREVIATIONS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s+a\s*/\s*d\s+").expect("abbreviation pattern should compile")
+});
+
 /// A whole string that is a 4-digit postcode, with or without its letters.
 pub(in crate::normalise) static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*([1-9][0-9]{3})\s?(?:[A-Za-z]{2})?\s*$")
@@ -106,10 +111,10 @@ pub(in crate::normalise) fn province_hint(key: &str) -> Option<&'static str> {
         "flevoland" | "fl" | "fle" => "Flevoland",
         "gelderland" | "gld" | "gl" | "ge" => "Gelderland",
         "utrecht" | "ut" | "u" | "provincie utrecht" => "Utrecht",
-        "noord holland" | "nh" | "n h" => "Noord-Holland",
-        "zuid holland" | "zh" | "z h" => "Zuid-Holland",
+        "noord holland" | "nh" | "n h" | "north holland" => "Noord-Holland",
+        "zuid holland" | "zh" | "z h" | "south holland" => "Zuid-Holland",
         "zeeland" | "zl" | "zld" | "z" => "Zeeland",
-        "noord brabant" | "nb" | "n b" | "brabant" => "Noord-Brabant",
+        "noord brabant" | "nb" | "n b" | "brabant" | "north brabant" => "Noord-Brabant",
         "limburg" | "l" | "lb" | "li" => "Limburg",
         _ => return None,
     };
@@ -133,7 +138,15 @@ struct Reading {
 }
 
 fn read_field(gazetteer: &Gazetteer, text: &str, reading: &mut Reading) {
-    for segment in SEGMENT_SPLIT.split(text) {
+    let text = ABBREVIATIONS.replace_all(text, " aan den ");
+    // A name with a separator in it ("Son en Breugel", "Oost, West en Middelbeers") is one
+    // place before it is parts.
+    let whole = fold(&text);
+    if gazetteer.find(&whole, None).is_some() {
+        reading.places.push((whole, false));
+        return;
+    }
+    for segment in SEGMENT_SPLIT.split(&text) {
         let mut key = fold(segment);
         if key.is_empty() {
             continue;
@@ -161,10 +174,16 @@ fn read_field(gazetteer: &Gazetteer, text: &str, reading: &mut Reading) {
             continue;
         }
         let province = province_hint(&key);
-        if let Some(found) = place_key(gazetteer, &key) {
-            reading.places.push((found, province.is_some()));
-        } else if province.is_some() {
-            reading.hint = reading.hint.or(province);
+        if province.is_some() {
+            // A province name is a place only when a place has that very name ("Utrecht");
+            // "Noord-Holland" must not find the hamlet "Noord" in one of its words.
+            if gazetteer.find(&key, None).is_some() {
+                reading.places.push((key, true));
+            } else {
+                reading.hint = reading.hint.or(province);
+            }
+        } else if let Some(found) = place_key(gazetteer, &key) {
+            reading.places.push((found, false));
         }
     }
 }

@@ -53,6 +53,28 @@ fn free_text_resolves_to_one_place() {
     check(text("Amsterdam, NL"), amsterdam);
     check(text("Regio Amsterdam"), amsterdam);
     check(text("Utrecht, Utrecht"), utrecht);
+    check(text("Amsterdam, North Holland, Netherlands"), amsterdam);
+    check(text("The Hague, South Holland"), den_haag);
+    check(text("Amsterdam-Zuidoost"), amsterdam);
+    check(
+        text("Son en Breugel"),
+        Some(("Son en Breugel", None, "Noord-Brabant", "Zuidoost-Brabant")),
+    );
+    check(
+        text("Alphen a/d Rijn"),
+        Some((
+            "Alphen aan den Rijn",
+            None,
+            "Zuid-Holland",
+            "Holland Rijnland",
+        )),
+    );
+    check(
+        text("Zwolle e.o."),
+        Some(("Zwolle", None, "Overijssel", "Regio Zwolle")),
+    );
+    // A province alone is no place, and not the hamlet "Noord" either.
+    check(text("Noord-Holland"), None);
     check(text("Thuiswerk"), None);
     check(text("Remote"), None);
     check(text("Meerdere locaties"), None);
@@ -73,6 +95,10 @@ fn postcodes_give_place_and_point() {
     check(
         text("3584CS"),
         Some(("Utrecht", Some("3584"), "Utrecht", "Midden-Utrecht")),
+    );
+    check(
+        text("Stationsplein 1, 3511 ED Utrecht"),
+        Some(("Utrecht", Some("3511"), "Utrecht", "Midden-Utrecht")),
     );
     check(
         Location {

@@ -69,6 +69,9 @@ fn titles_map_to_esco_occupations() {
     );
     check("CNC-operator", Some(("operator CNC-machine", "7223")));
     check("Trainee accountmanager", Some(("accountmanager", "1420")));
+    check("Credit controller", Some(("controller", "2411")));
+    // What a role works for is not the role.
+    check("Praktijkondersteuner huisarts", None);
     check("Medewerker", None);
     check("Manager", None);
     check("Senior", None);
