@@ -175,7 +175,7 @@ fn reference_pairs(
                 if x.employer.is_some() == y.employer.is_some() {
                     continue;
                 }
-                if compare(x, y, config).is_some_and(|c| !c.titles_unknown) {
+                if compare(x, y, config).is_some_and(|c| c.titles_compatible) {
                     pairs.push((Signal::Reference, 0.9, a, b));
                 }
             }
@@ -249,14 +249,16 @@ fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut Hash
 struct Comparison {
     /// A tie-break between equal matches: copies usually carry the original's date.
     date_bonus: f64,
+    /// The job words of the shorter title are in the longer one.
+    titles_compatible: bool,
     same_employer: Option<bool>,
     same_place: Option<bool>,
     title_jaccard: f64,
     titles_unknown: bool,
 }
 
-/// The comparison of two postings whose employers, places, dates and titles are compatible;
-/// `None` when any is not.
+/// The comparison of two postings whose employers, places and dates are compatible; `None`
+/// when any is not.
 fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Comparison> {
     let same = |x: Option<u32>, y: Option<u32>| match (x, y) {
         (Some(x), Some(y)) => Some(x == y),
@@ -283,10 +285,8 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
     let smaller_title = a.title.len().min(b.title.len());
     let titles_unknown = smaller_title == 0;
     let needed = if smaller_title <= 2 { 1.0 } else { 0.66 };
-    if !titles_unknown && title_containment < needed {
-        return None;
-    }
     Some(Comparison {
+        titles_compatible: !titles_unknown && title_containment >= needed,
         date_bonus,
         same_employer,
         same_place,
@@ -299,11 +299,15 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
 fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
     let Comparison {
         date_bonus,
+        titles_compatible,
         same_employer,
         same_place,
         title_jaccard,
         titles_unknown,
     } = compare(a, b, config)?;
+    if !titles_unknown && !titles_compatible {
+        return None;
+    }
     let context = u8::from(same_employer == Some(true))
         + u8::from(same_place == Some(true))
         + u8::from(title_jaccard >= 0.8);
