@@ -126,25 +126,43 @@ async fn a_streamed_body_without_length_is_cut_off() {
 }
 
 #[tokio::test]
-async fn a_gzipped_sitemap_without_content_encoding_is_unpacked_by_the_caller() {
+async fn a_gzipped_sitemap_without_content_encoding_is_unpacked() {
     let sitemap =
         "<?xml version=\"1.0\"?><urlset><url><loc>https://example.org/1</loc></url></urlset>";
     let packed = Bytes::from(gzip(sitemap.as_bytes()));
-    let router = Router::new().route(
-        "/sitemap.xml.gz",
-        get(move || {
-            let packed = packed.clone();
-            async move { ([(header::CONTENT_TYPE, "application/gzip")], packed) }
-        }),
-    );
+    assert!(charset::is_gzip(&packed));
+    let bomb = Bytes::from(gzip(&vec![b' '; 20_000_000]));
+    let router = Router::new()
+        .route(
+            "/sitemap.xml.gz",
+            get(move || {
+                let packed = packed.clone();
+                async move { ([(header::CONTENT_TYPE, "application/gzip")], packed) }
+            }),
+        )
+        .route(
+            "/bomb.xml.gz",
+            get(move || {
+                let bomb = bomb.clone();
+                async move { ([(header::CONTENT_TYPE, "application/x-gzip")], bomb) }
+            }),
+        );
     let server = serve(router).await;
     let fetcher = Fetcher::new(settings()).unwrap();
+    let options = FetchOptions::default();
+
     let fetched = fetcher
-        .get(&server.url("/sitemap.xml.gz"), &FetchOptions::default())
+        .get(&server.url("/sitemap.xml.gz"), &options)
         .await
         .unwrap();
-    let body = &fetched.page().unwrap().body;
-    assert!(charset::is_gzip(body));
-    let unpacked = charset::gunzip(body, fetcher.settings().max_body_bytes).unwrap();
-    assert_eq!(unpacked, sitemap.as_bytes());
+    let page = fetched.page().unwrap();
+    assert_eq!(page.text(), sitemap);
+    assert_eq!(page.content_type.as_deref(), Some("application/gzip"));
+
+    let url = server.url("/bomb.xml.gz");
+    let error = fetcher.get(&url, &options).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("body of {url} exceeds 5000000 bytes")
+    );
 }
