@@ -156,6 +156,8 @@ fn closed_pages_say_so() {
     assert!(extracted.closed);
     let english = "<html><body><p>Sorry, this job is no longer available.</p></body></html>";
     assert!(extract(english, &page_url, &Rules::default()).closed);
+    let quoted = "<main><h1>Kok</h1><p>De vacature &quot;Kok&quot; is gesloten. Er kan niet meer\n worden gesolliciteerd.</p></main>";
+    assert!(extract(quoted, &page_url, &Rules::default()).closed);
     let open = "<html><body><p>Bekijk ook onze gesloten werkplaats.</p></body></html>";
     assert!(!extract(open, &page_url, &Rules::default()).closed);
 
