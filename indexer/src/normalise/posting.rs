@@ -141,6 +141,8 @@ pub fn employer_key(employer: &str) -> String {
     collapse_whitespace(&LEGAL_FORM.replace_all(&folded, " "))
 }
 
+// The default fills fields dedup may add later; until then every field is set here.
+#[allow(clippy::needless_update)]
 impl From<Normalised> for NormalisedFields {
     fn from(normalised: Normalised) -> NormalisedFields {
         let place = normalised.place;
@@ -171,6 +173,7 @@ impl From<Normalised> for NormalisedFields {
             date_posted: normalised.date_posted,
             valid_through: normalised.valid_through,
             remote: normalised.remote,
+            ..NormalisedFields::default()
         }
     }
 }

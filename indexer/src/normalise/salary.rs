@@ -122,8 +122,10 @@ fn finish(
     }
 }
 
+/// An amount that can be pay: no hourly wage is under 5 euros (the minimum wage is about
+/// 14), so smaller numbers are dates, counts or a "13e maand".
 fn plausible(amount: f64) -> bool {
-    amount.is_finite() && amount > 0.0 && amount <= 1_000_000.0
+    amount.is_finite() && (5.0..=1_000_000.0).contains(&amount)
 }
 
 /// The period a text states, if it states one.
@@ -340,6 +342,11 @@ mod tests {
         check("€ 900", Some((Some(900.0), Some(900.0), None)));
         check("marktconform", None);
         check("8% vakantiegeld", None);
+        check(
+            "€ 3.000 per maand, 13e maand",
+            Some((Some(3000.0), Some(3000.0), Some(Month))),
+        );
+        check("per 1 januari", None);
         check("", None);
     }
 
