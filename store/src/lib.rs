@@ -70,6 +70,16 @@ pub use postings::{
 };
 pub use runs::{RunId, RunReport, RunStatus, SourceRunSummary};
 
+/// How much the store holds, for summaries and health checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreStats {
+    pub sources: u64,
+    pub postings_active: u64,
+    pub postings_expired: u64,
+    pub vacancies_active: u64,
+    pub vacancies_expired: u64,
+}
+
 /// A value of the store-wide change counter. Every committed batch that changes postings or
 /// vacancies takes the next value; rows it changed carry it. Its text form (`to_string`,
 /// `parse`) is what a consumer keeps as its watermark.
@@ -124,8 +134,7 @@ impl Store {
         };
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(&path, flags).map_err(open_error)?;
         schema::configure_writer(&conn).map_err(open_error)?;
         migrate(&mut conn, &path)?;
@@ -259,6 +268,24 @@ impl Store {
             .prepare_cached("SELECT value FROM meta WHERE key = ?1")
             .and_then(|mut statement| statement.query_row([key], |row| row.get(0)).optional())
             .map_err(|source| StoreError::sqlite(format!("read meta key {key:?}"), source))
+    }
+
+    /// Counts of sources, postings and vacancies by status.
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .query_row(sql, [], |row| row.get(0))
+                .map_err(StoreError::sql("count rows"))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(StoreStats {
+            sources: count("SELECT count(*) FROM sources")?,
+            postings_active: count("SELECT count(*) FROM postings WHERE status = 'active'")?,
+            postings_expired: count("SELECT count(*) FROM postings WHERE status = 'expired'")?,
+            vacancies_active: count("SELECT count(*) FROM vacancies WHERE status = 'active'")?,
+            vacancies_expired: count("SELECT count(*) FROM vacancies WHERE status = 'expired'")?,
+        })
     }
 
     /// Runs SQLite's `PRAGMA integrity_check`; `Ok(())` when the file is sound, else the

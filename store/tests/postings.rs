@@ -422,6 +422,12 @@ fn vacancies_keep_their_postings_and_report_changes_and_deletions() {
     assert_eq!(by_status(Some(Status::Active)), vec!["v-1"]);
     assert_eq!(by_status(Some(Status::Expired)), vec!["v-3"]);
     assert_eq!(by_status(None), vec!["v-1", "v-3"]);
+    let stats = store.stats().expect("stats");
+    assert_eq!(
+        (stats.sources, stats.postings_active, stats.postings_expired),
+        (1, 2, 0)
+    );
+    assert_eq!((stats.vacancies_active, stats.vacancies_expired), (1, 1));
 }
 
 #[test]
