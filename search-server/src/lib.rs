@@ -12,8 +12,9 @@
 //! The binary calls:
 //! ```text
 //! let index = Arc::new(IndexHandle::open(&index_dir)?);
+//! let vacancies = Arc::new(StoreVacancies::open(&db_path)?);
 //! let state = AppState::new(index, vacancies, Arc::new(Gazetteer::load()?))
-//!     .with_synonyms(Synonyms::from_occupations(esco_labels));
+//!     .with_synonyms(Synonyms::from_esco(&Occupations::load()?));
 //! state.follow_index();
 //! axum::serve(listener, vindwerk_search_server::app(state)).await?;
 //! ```
@@ -34,13 +35,17 @@ pub mod understand;
 pub mod vocabulary;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, ErrorCode};
 pub use geo::{GeoPoint, Place, PlaceLookup, PlaceTable, haversine_km};
 pub use params::SearchRequest;
 pub use search::SearchResults;
-pub use state::{AppState, VacancyMap, VacancySource};
+pub use state::{AppState, StoreVacancies, VacancyMap, VacancySource};
 pub use vocabulary::Synonyms;
 
 /// The paths of the JSON API, as the router and the OpenAPI document name them.
@@ -54,6 +59,8 @@ pub mod routes {
     /// Every API route; the OpenAPI document must describe each.
     pub const API: &[&str] = &[SEARCH, VACANCY, SIMILAR, SUGGEST, OPENAPI, HEALTH];
 }
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The whole server: JSON API and pages.
 pub fn app(state: AppState) -> Router {
@@ -74,4 +81,15 @@ pub fn app(state: AppState) -> Router {
         .route("/static/vindwerk.js", get(pages::script))
         .fallback(pages::not_found_page);
     api.with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Pages load only their own stylesheet and script: injected markup could run nothing.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
 }

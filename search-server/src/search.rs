@@ -8,27 +8,31 @@
 //! path. It costs a pass over all hits per search, which is what the facet counts need anyway.
 
 use std::collections::{BTreeMap, HashSet};
-use std::ops::Bound;
 
 use chrono::{DateTime as ChronoDateTime, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 use vindwerk_indexer::index::schema::day_to_index;
 use vindwerk_indexer::index::{Fields, IndexSnapshot};
 
 use crate::collect::{Collected, HitCollector, RawHit};
 use crate::cursor::{Cursor, SortKey};
 use crate::error::ApiError;
-use crate::geo::{BoundingBox, GeoPoint, Place, PlaceLookup};
-use crate::params::{DEFAULT_KM, Facet, POSTED_WITHIN_DAYS, Page, Range, SearchRequest, Sort};
+use crate::geo::PlaceLookup;
+use crate::params::{Facet, POSTED_WITHIN_DAYS, Page, SearchRequest, Sort};
 use crate::snippet::{SNIPPET_CHARS, opening_html, snippet_html};
 use crate::text::{TextContext, TextQuery, text_query};
-use crate::understand::understand;
 use crate::vocabulary::{Synonyms, Vocabulary};
+
+mod filters;
+mod similar;
+
+pub use self::similar::{find_vacancy, similar};
+
+use filters::{Without, build_query, plan};
 
 /// Most values listed per facet (selected values are always listed).
 pub const FACET_LIMIT: usize = 100;
@@ -116,27 +120,6 @@ pub struct NearPlace {
 }
 
 /// The request with what query understanding read merged in: explicit parameters win.
-struct Plan {
-    text: String,
-    facets: BTreeMap<Facet, Vec<String>>,
-    salary: Range,
-    hours: Range,
-    posted_after: Option<NaiveDate>,
-    posted_within: Option<u32>,
-    remote: Option<bool>,
-    near: Option<(Place, f64)>,
-    understood: Understood,
-}
-
-/// Which filter a disjunctive count leaves out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Without {
-    Nothing,
-    Facet(Facet),
-    PostedWithin,
-}
-
-/// Runs `request`.
 pub fn search(
     request: &SearchRequest,
     context: &SearchContext<'_>,
@@ -321,212 +304,6 @@ pub fn search(
     })
 }
 
-fn plan(request: &SearchRequest, places: &dyn PlaceLookup) -> Result<Plan, ApiError> {
-    let mut plan = Plan {
-        text: request.q.clone(),
-        facets: request.facets.clone(),
-        salary: request.salary,
-        hours: request.hours,
-        posted_after: request.posted_after,
-        posted_within: request.posted_within,
-        remote: request.remote,
-        near: None,
-        understood: Understood::default(),
-    };
-    if let Some(near) = &request.near {
-        let place = places.locate(&near.place).ok_or_else(|| {
-            ApiError::invalid(
-                "near",
-                format!("unknown place or postcode {:?}", near.place),
-            )
-        })?;
-        plan.near = Some((place, near.km));
-    }
-    if request.q.trim().is_empty() {
-        return Ok(plan);
-    }
-    let read = understand(&request.q, places);
-    plan.text = read.text.clone();
-    plan.understood.text = read.text;
-    let mut add_facet = |facet: Facet, value: Option<String>| -> Option<String> {
-        let value = value?;
-        let selected = plan.facets.entry(facet).or_default();
-        if !selected.is_empty() {
-            return None;
-        }
-        selected.push(value.clone());
-        Some(value)
-    };
-    plan.understood.employment_type = add_facet(
-        Facet::EmploymentType,
-        read.employment_type.map(|v| v.as_str().to_owned()),
-    );
-    plan.understood.education_level = add_facet(
-        Facet::EducationLevel,
-        read.education_level.map(|v| v.as_str().to_owned()),
-    );
-    plan.understood.province = add_facet(Facet::Province, read.province);
-    if let Some(hours) = read.hours
-        && plan.hours.is_open()
-    {
-        plan.hours = hours;
-        plan.understood.hours_min = hours.min;
-        plan.understood.hours_max = hours.max;
-    }
-    if let Some(salary) = read.salary_min
-        && plan.salary.min.is_none()
-        && plan.salary.max.is_none_or(|max| max >= salary)
-    {
-        plan.salary.min = Some(salary);
-        plan.understood.salary_min = Some(salary);
-    }
-    if read.remote && plan.remote.is_none() {
-        plan.remote = Some(true);
-        plan.understood.remote = true;
-    }
-    if let Some(place) = read.place
-        && plan.near.is_none()
-    {
-        plan.understood.place = Some(place.name.clone());
-        plan.near = Some((place, DEFAULT_KM));
-    }
-    Ok(plan)
-}
-
-/// The query of the plan with every filter but `without`'s.
-fn build_query(
-    plan: &Plan,
-    fields: &Fields,
-    text: Option<&dyn Query>,
-    without: Without,
-    today: i64,
-) -> BooleanQuery {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    match text {
-        Some(text) => clauses.push((Occur::Must, text.box_clone())),
-        None => clauses.push((Occur::Must, Box::new(AllQuery))),
-    }
-    for (facet, values) in &plan.facets {
-        if values.is_empty() || without == Without::Facet(*facet) {
-            continue;
-        }
-        let field = facet_field(fields, *facet);
-        let any: Vec<(Occur, Box<dyn Query>)> = values
-            .iter()
-            .map(|value| {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, value),
-                    IndexRecordOption::Basic,
-                );
-                (Occur::Should, Box::new(term) as Box<dyn Query>)
-            })
-            .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-    }
-    overlap(
-        &mut clauses,
-        plan.salary,
-        fields.salary_month_min,
-        fields.salary_month_max,
-    );
-    overlap(&mut clauses, plan.hours, fields.hours_min, fields.hours_max);
-    if let Some(day) = plan.posted_after {
-        clauses.push(at_least_date(
-            fields.posted,
-            day_to_index(day).into_timestamp_secs(),
-        ));
-    }
-    if let Some(days) = plan.posted_within
-        && without != Without::PostedWithin
-    {
-        clauses.push(at_least_date(
-            fields.posted,
-            today - i64::from(days) * DAY_SECS,
-        ));
-    }
-    if let Some(remote) = plan.remote {
-        let term = TermQuery::new(
-            Term::from_field_bool(fields.remote, remote),
-            IndexRecordOption::Basic,
-        );
-        clauses.push((Occur::Must, Box::new(term)));
-    }
-    if let Some((place, km)) = &plan.near {
-        let bbox = BoundingBox::around(place.point, *km);
-        for (field, low, high) in [
-            (fields.lat, bbox.min_lat, bbox.max_lat),
-            (fields.lon, bbox.min_lon, bbox.max_lon),
-        ] {
-            let range = RangeQuery::new(
-                Bound::Included(Term::from_field_f64(field, low)),
-                Bound::Included(Term::from_field_f64(field, high)),
-            );
-            clauses.push((Occur::Must, Box::new(range)));
-        }
-    }
-    BooleanQuery::new(clauses)
-}
-
-/// A vacancy's range `[min, max]` (either may be unknown) must overlap the wanted range: its
-/// top reaches the wanted minimum, its bottom stays under the wanted maximum. One known end
-/// stands for both.
-fn overlap(
-    clauses: &mut Vec<(Occur, Box<dyn Query>)>,
-    wanted: Range,
-    min_field: Field,
-    max_field: Field,
-) {
-    if let Some(low) = wanted.min {
-        let either = [max_field, min_field].map(|field| {
-            let range = RangeQuery::new(
-                Bound::Included(Term::from_field_f64(field, low)),
-                Bound::Unbounded,
-            );
-            (Occur::Should, Box::new(range) as Box<dyn Query>)
-        });
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(either.into()))));
-    }
-    if let Some(high) = wanted.max {
-        let either = [min_field, max_field].map(|field| {
-            let range = RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_f64(field, high)),
-            );
-            (Occur::Should, Box::new(range) as Box<dyn Query>)
-        });
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(either.into()))));
-    }
-}
-
-fn at_least_date(field: Field, seconds: i64) -> (Occur, Box<dyn Query>) {
-    let range = RangeQuery::new(
-        Bound::Included(Term::from_field_date(
-            field,
-            tantivy::DateTime::from_timestamp_secs(seconds),
-        )),
-        Bound::Unbounded,
-    );
-    (Occur::Must, Box::new(range))
-}
-
-fn facet_field(fields: &Fields, facet: Facet) -> Field {
-    match facet {
-        Facet::Status => fields.status,
-        Facet::Province => fields.province,
-        Facet::Region => fields.region,
-        Facet::City => fields.city,
-        Facet::Occupation => fields.occupation,
-        Facet::Isco => fields.isco_path,
-        Facet::EmploymentType => fields.employment_type,
-        Facet::EducationLevel => fields.education_level,
-        Facet::HoursBand => fields.hours_band,
-        Facet::SalaryBand => fields.salary_band,
-        Facet::Employer => fields.employer,
-        Facet::Channel => fields.channel,
-        Facet::SourceKind => fields.source_kind,
-    }
-}
-
 /// The facet's values, most frequent first, with the selected ones always listed.
 fn facet_counts(
     counts: &std::collections::HashMap<String, u64>,
@@ -555,7 +332,7 @@ fn facet_counts(
 
 /// The hits that match without a typo, when the text allowed typos.
 fn exact_hits(
-    plan: &Plan,
+    plan: &filters::Plan,
     fields: &Fields,
     searcher: &Searcher,
     text: Option<&TextQuery>,
@@ -601,7 +378,7 @@ fn same_kind(key: &SortKey, sort: Sort) -> bool {
     )
 }
 
-fn read_hit(
+pub(crate) fn read_hit(
     searcher: &Searcher,
     fields: &Fields,
     raw: &RawHit,
@@ -633,75 +410,4 @@ fn read_hit(
         distance_km: raw.km.map(|km| (km * 10.0).round() / 10.0),
         snippet,
     })
-}
-
-/// The document of vacancy `id` in the snapshot.
-pub fn find_vacancy(snapshot: &IndexSnapshot, id: &str) -> Result<Option<DocAddress>, ApiError> {
-    let query = TermQuery::new(
-        Term::from_field_text(snapshot.fields.id, id),
-        IndexRecordOption::Basic,
-    );
-    let found = snapshot
-        .searcher
-        .search(&query, &DocSetCollector)
-        .map_err(ApiError::internal)?;
-    Ok(found.into_iter().min())
-}
-
-/// Up to `limit` active vacancies most like vacancy `id` (words of its title and
-/// description), best first; none when the index does not hold it.
-pub fn similar(snapshot: &IndexSnapshot, id: &str, limit: usize) -> Result<Vec<Hit>, ApiError> {
-    use tantivy::collector::TopDocs;
-    use tantivy::query::MoreLikeThisQuery;
-
-    let Some(address) = find_vacancy(snapshot, id)? else {
-        return Ok(Vec::new());
-    };
-    let fields = &snapshot.fields;
-    let like = MoreLikeThisQuery::builder()
-        .with_min_doc_frequency(1)
-        .with_min_term_frequency(1)
-        .with_max_query_terms(30)
-        .with_min_word_length(3)
-        .with_document(address);
-    let active = TermQuery::new(
-        Term::from_field_text(fields.status, "active"),
-        IndexRecordOption::Basic,
-    );
-    let itself = TermQuery::new(
-        Term::from_field_text(fields.id, id),
-        IndexRecordOption::Basic,
-    );
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, Box::new(like) as Box<dyn Query>),
-        (Occur::Must, Box::new(active)),
-        (Occur::MustNot, Box::new(itself)),
-    ]);
-    let top = snapshot
-        .searcher
-        .search(&query, &TopDocs::with_limit(limit).order_by_score())
-        .map_err(ApiError::internal)?;
-    let mut hits = Vec::with_capacity(top.len());
-    for (score, address) in top {
-        let raw = RawHit {
-            address,
-            score,
-            km: None,
-            posted: None,
-            id: String::new(),
-        };
-        hits.push(read_hit(&snapshot.searcher, fields, &raw, None)?);
-    }
-    Ok(hits)
-}
-
-/// The stored point of a document, for distances on the detail page.
-pub fn point_of(
-    snapshot: &IndexSnapshot,
-    address: DocAddress,
-) -> Result<Option<GeoPoint>, ApiError> {
-    let doc: TantivyDocument = snapshot.searcher.doc(address).map_err(ApiError::internal)?;
-    let lat = doc.get_first(snapshot.fields.lat).and_then(|v| v.as_f64());
-    let lon = doc.get_first(snapshot.fields.lon).and_then(|v| v.as_f64());
-    Ok(lat.zip(lon).map(|(lat, lon)| GeoPoint::new(lat, lon)))
 }

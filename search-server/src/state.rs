@@ -2,13 +2,15 @@
 //! the ESCO synonyms, and the vocabulary derived from the index generation being served.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use vindwerk_indexer::index::{IndexHandle, IndexSnapshot};
 use vindwerk_model::{Vacancy, VacancyId};
+use vindwerk_store::{Store, StoreError};
 
 use crate::error::ApiError;
 use crate::geo::PlaceLookup;
@@ -38,6 +40,60 @@ impl VacancyMap {
 impl VacancySource for VacancyMap {
     fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
         Ok(self.0.get(id).cloned())
+    }
+}
+
+/// Vacancy details from the store file, through read-only connections (readers never block
+/// the indexer writing it). Connections are kept for reuse, one per concurrent reader.
+pub struct StoreVacancies {
+    path: PathBuf,
+    idle: Mutex<Vec<Store>>,
+}
+
+impl StoreVacancies {
+    /// Opens the store at `path` read-only once now, so that a wrong path fails at start.
+    pub fn open(path: &Path) -> Result<StoreVacancies, StoreError> {
+        let store = Store::open_readonly(path)?;
+        Ok(StoreVacancies {
+            path: path.to_owned(),
+            idle: Mutex::new(vec![store]),
+        })
+    }
+
+    fn take(&self) -> Result<Store, StoreError> {
+        let idle = match self.idle.lock() {
+            Ok(mut idle) => idle.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        match idle {
+            Some(store) => Ok(store),
+            None => Store::open_readonly(&self.path),
+        }
+    }
+
+    fn give_back(&self, store: Store) {
+        let mut idle = match self.idle.lock() {
+            Ok(idle) => idle,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if idle.len() < MAX_IDLE_CONNECTIONS {
+            idle.push(store);
+        }
+    }
+}
+
+/// Read-only connections kept open between requests.
+const MAX_IDLE_CONNECTIONS: usize = 8;
+
+impl VacancySource for StoreVacancies {
+    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
+        let store = self.take().map_err(|error| error.to_string())?;
+        let found = store.vacancy(id).map_err(|error| error.to_string());
+        // A connection that failed a read is dropped rather than reused.
+        if found.is_ok() {
+            self.give_back(store);
+        }
+        found
     }
 }
 

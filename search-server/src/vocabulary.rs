@@ -79,6 +79,17 @@ impl Synonyms {
         Synonyms { words }
     }
 
+    /// The synonyms of the ESCO occupations the normaliser classifies with (their preferred,
+    /// alternative and extra labels).
+    pub fn from_esco(occupations: &vindwerk_indexer::normalise::Occupations) -> Synonyms {
+        Synonyms::from_occupations(
+            occupations
+                .occupations()
+                .iter()
+                .map(|occupation| occupation.labels()),
+        )
+    }
+
     /// The synonyms of `word` (any case), best first.
     pub fn of(&self, word: &str) -> &[String] {
         self.words.get(&fold(word)).map_or(&[], Vec::as_slice)

@@ -393,3 +393,50 @@ async fn a_generation_swap_fails_no_request() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[test]
+fn esco_synonyms_hold_male_and_female_forms() {
+    let occupations = vindwerk_indexer::normalise::Occupations::load().expect("embedded ESCO data");
+    let synonyms = vindwerk_search_server::Synonyms::from_esco(&occupations);
+    let nurse = synonyms.of("verpleegkundige");
+    assert!(nurse.iter().any(|s| s == "verpleger"), "{nurse:?}");
+    assert!(nurse.iter().any(|s| s == "verpleegster"), "{nurse:?}");
+    assert!(
+        synonyms
+            .of("verpleger")
+            .iter()
+            .any(|s| s == "verpleegkundige")
+    );
+}
+
+#[tokio::test]
+async fn vacancy_details_come_from_the_store() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("vindwerk.db");
+    // The store ties a vacancy's postings to crawled postings; these have none of their own.
+    let mut vacancies = world(3);
+    for vacancy in &mut vacancies {
+        vacancy.postings.clear();
+    }
+    {
+        let mut store = vindwerk_store::Store::open(&path).expect("store");
+        let mut batch = store.batch().expect("batch");
+        for vacancy in &vacancies {
+            batch
+                .upsert_vacancy(vacancy, vacancy.last_seen)
+                .expect("upsert");
+        }
+        batch.commit().expect("commit");
+    }
+    let (_, handle) = index(&vacancies);
+    let source = vindwerk_search_server::StoreVacancies::open(&path).expect("open read-only");
+    let state = AppState::new(handle, Arc::new(source), Arc::new(places())).with_today(today());
+    let (status, json) = get_json(&state, &format!("/api/vacancies/{}", vacancies[1].id)).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        json,
+        serde_json::to_value(&vacancies[1]).expect("serialise")
+    );
+    let (status, _) = get_json(&state, "/api/vacancies/unknown").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
