@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod formats;
 pub mod politeness;
 pub mod robots;
+pub mod round;
 pub mod urlnorm;
 
 pub use fetch::{

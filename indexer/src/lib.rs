@@ -3,3 +3,4 @@
 pub mod dedup;
 pub mod index;
 pub mod normalise;
+pub mod pipeline;

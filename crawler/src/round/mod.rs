@@ -102,6 +102,7 @@ pub async fn run_round(
     options: RoundOptions,
 ) -> Result<RoundSummary, RoundError> {
     let started_at = options.now;
+    let clock = Instant::now();
     let mut store = Store::open(db_path)?;
     let run_id = store.write(|batch| -> Result<RunId, StoreError> {
         let run_id = batch.begin_run(started_at)?;
@@ -146,7 +147,8 @@ pub async fn run_round(
     let mut store = writer_thread
         .join()
         .map_err(|_| RoundError::WriterStopped)?;
-    let finished_at = Utc::now().max(started_at);
+    let elapsed = chrono::Duration::from_std(clock.elapsed()).unwrap_or_default();
+    let finished_at = started_at + elapsed;
     let status = if options.cancel.is_cancelled() {
         RunStatus::Interrupted
     } else {

@@ -130,7 +130,8 @@ async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
             continue;
         };
         let links = crate::extract::links(&body, &listing_url);
-        let mut new_links = 0usize;
+        let mut listings = Vec::new();
+        let mut new_details = 0usize;
         for link in links {
             let is_detail = spec
                 .detail
@@ -140,22 +141,26 @@ async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
             if !(is_detail || is_listing) || !seen.insert(link.clone()) {
                 continue;
             }
-            new_links += 1;
             if is_detail {
+                new_details += 1;
                 run.mark_alive(link.as_str());
                 details.push(link);
             } else {
-                queue.push_back(link);
+                listings.push(link);
             }
         }
         if spec.detail.is_none() {
             // Without a detail pattern every page reached may hold a posting.
             run.read_page_text(&listing_url, &body).await;
         }
-        if new_links == 0 {
-            // A listing page that brings nothing new ends its branch of pagination: traps
-            // that generate endless "next" pages of the same postings stop here.
-            tracing::debug!(source = %run.source.id, url = %listing_url, "no new links");
+        // A listing page that brings no new posting ends its branch of pagination: a trap
+        // that generates "next" pages without end stops at its first empty page. Start pages
+        // are always followed (they may be mere indexes of listings).
+        let is_start = spec.start.contains(&listing_url);
+        if new_details > 0 || is_start || spec.detail.is_none() {
+            queue.extend(listings);
+        } else {
+            tracing::debug!(source = %run.source.id, url = %listing_url, "no new postings: not followed");
         }
     }
     read_details(run, details).await;

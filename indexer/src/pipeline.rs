@@ -1,0 +1,104 @@
+//! From stored postings to vacancies: normalise every posting, deduplicate them into clusters
+//! with stable ids, and merge each cluster into one vacancy.
+//!
+//! The binary feeds it the store's postings and the previous posting-to-vacancy assignment,
+//! and writes the vacancies back into the store and the index; nothing here does IO.
+
+use std::collections::HashMap;
+
+use vindwerk_model::{Posting, PostingId, Vacancy, VacancyId};
+
+use crate::dedup::{self, DedupConfig, NormalisedFields};
+use crate::normalise::{self, Gazetteer, NormaliseError, Normalised, Occupations};
+
+/// The reference data normalisation needs, loaded once.
+#[derive(Debug, Clone)]
+pub struct Normaliser {
+    pub gazetteer: Gazetteer,
+    pub occupations: Occupations,
+}
+
+impl Normaliser {
+    pub fn load() -> Result<Normaliser, NormaliseError> {
+        Ok(Normaliser {
+            gazetteer: Gazetteer::load()?,
+            occupations: Occupations::load()?,
+        })
+    }
+
+    pub fn normalise(&self, posting: &Posting) -> Normalised {
+        normalise::normalise(&posting.data, &self.gazetteer, &self.occupations)
+    }
+}
+
+/// The fields a merge takes from a normalised posting.
+pub fn merge_fields(normalised: &Normalised) -> NormalisedFields {
+    let place = normalised.place.as_ref();
+    let salary = normalised.salary.as_ref();
+    let hours = normalised.hours.as_ref();
+    NormalisedFields {
+        title: normalised.title.clone(),
+        employer: normalised.employer.clone(),
+        city: place.map(|place| place.city.clone()),
+        postcode: place.and_then(|place| place.postcode.clone()),
+        province: place.and_then(|place| place.province.clone()),
+        region: place.and_then(|place| place.region.clone()),
+        lat: place.map(|place| place.lat),
+        lon: place.map(|place| place.lon),
+        employment_type: normalised.employment_type,
+        hours_min: hours.and_then(|hours| hours.min),
+        hours_max: hours.and_then(|hours| hours.max),
+        salary_min: salary.and_then(|salary| salary.min),
+        salary_max: salary.and_then(|salary| salary.max),
+        salary_currency: salary.and_then(|salary| salary.currency.clone()),
+        salary_period: salary.and_then(|salary| salary.period),
+        salary_month_min: salary.and_then(|salary| salary.month_min),
+        salary_month_max: salary.and_then(|salary| salary.month_max),
+        education_level: normalised.education_level,
+        occupation: normalised.occupation.clone(),
+        isco: normalised.isco.clone(),
+        description: normalised.description.clone(),
+        date_posted: normalised.date_posted,
+        valid_through: normalised.valid_through,
+        remote: normalised.remote,
+    }
+}
+
+/// Every vacancy the postings make. `previous` is the assignment of the last run (empty on
+/// the first), so that vacancies keep their ids.
+pub fn build_vacancies(
+    postings: &[Posting],
+    previous: &HashMap<PostingId, VacancyId>,
+    normaliser: &Normaliser,
+) -> Vec<Vacancy> {
+    let mut fields = Vec::with_capacity(postings.len());
+    let mut items = Vec::with_capacity(postings.len());
+    for posting in postings {
+        let normalised = normaliser.normalise(posting);
+        let merged = merge_fields(&normalised);
+        let mut item = dedup::dedup_item(posting, &merged);
+        item.employer_key = normalised.employer_key.clone();
+        items.push(item);
+        fields.push(merged);
+    }
+    let index_of: HashMap<PostingId, usize> = postings
+        .iter()
+        .enumerate()
+        .map(|(index, posting)| (posting.id, index))
+        .collect();
+
+    let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
+    let mut vacancies = Vec::with_capacity(clusters.len());
+    for cluster in clusters {
+        let members: Vec<(&Posting, &NormalisedFields)> = cluster
+            .postings
+            .iter()
+            .filter_map(|id| index_of.get(id))
+            .map(|&index| (&postings[index], &fields[index]))
+            .collect();
+        if let Some(vacancy) = dedup::merge_vacancy(cluster.id, &members) {
+            vacancies.push(vacancy);
+        }
+    }
+    vacancies
+}

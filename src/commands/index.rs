@@ -1,0 +1,132 @@
+//! `vindwerk index` and the index half of `ingest`: postings to vacancies (normalise, dedup,
+//! merge) written back into the store, then the search index brought up to date.
+//!
+//! The store numbers its changes; the index keeps the number it last caught up with as its
+//! watermark, so a run rewrites only the vacancies that changed since, and `--full` (or a
+//! missing index) rebuilds from every vacancy.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::Utc;
+use serde::Serialize;
+use vindwerk_indexer::index::{self, WriterConfig};
+use vindwerk_indexer::pipeline::{self, Normaliser};
+use vindwerk_model::{Vacancy, VacancyId};
+use vindwerk_store::{ChangeSeq, Store, StoreError};
+
+use super::EXIT_OK;
+use crate::cli::IndexArgs;
+
+/// What an index run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexReport {
+    pub postings: usize,
+    pub vacancies: usize,
+    pub vacancies_changed: usize,
+    pub vacancies_deleted: usize,
+    pub generation: String,
+    pub documents: u64,
+    pub documents_written: u64,
+    pub full_rebuild: bool,
+    pub seconds: f64,
+}
+
+pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
+    let report = index(&args.db.db, &args.index.index, args.full)?;
+    print_report(&report);
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+pub fn print_report(report: &IndexReport) {
+    println!(
+        "indexed {} postings into {} vacancies ({} changed, {} removed); {} {} documents, {} written, in {:.1} s",
+        report.postings,
+        report.vacancies,
+        report.vacancies_changed,
+        report.vacancies_deleted,
+        report.generation,
+        report.documents,
+        report.documents_written,
+        report.seconds
+    );
+}
+
+pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexReport> {
+    let started = Instant::now();
+    let normaliser = Normaliser::load().context("cannot load the reference data")?;
+    let mut store =
+        Store::open(db).with_context(|| format!("cannot open the store {}", db.display()))?;
+
+    let mut postings = Vec::new();
+    store.for_each_posting(|posting| -> Result<(), StoreError> {
+        postings.push(posting);
+        Ok(())
+    })?;
+    let previous = store.vacancy_assignments()?;
+    let vacancies = pipeline::build_vacancies(&postings, &previous, &normaliser);
+
+    let now = Utc::now();
+    let current: HashSet<&VacancyId> = vacancies.iter().map(|vacancy| &vacancy.id).collect();
+    let vanished: HashSet<&VacancyId> = previous
+        .values()
+        .filter(|id| !current.contains(id))
+        .collect();
+    let vacancies_changed = store.write(|batch| -> Result<usize, StoreError> {
+        let mut changed = 0;
+        for vacancy in &vacancies {
+            if batch.upsert_vacancy(vacancy, now)? {
+                changed += 1;
+            }
+        }
+        for id in &vanished {
+            batch.delete_vacancy(id)?;
+        }
+        Ok(changed)
+    })?;
+
+    std::fs::create_dir_all(index_root)
+        .with_context(|| format!("cannot create {}", index_root.display()))?;
+    let seq = store.change_seq()?;
+    let watermark =
+        index::index_watermark(index_root)?.and_then(|text| text.parse::<ChangeSeq>().ok());
+    let config = WriterConfig::default();
+    let full_rebuild = full || watermark.is_none();
+    let stats = match watermark {
+        Some(since) if !full => {
+            let mut changed: Vec<Vacancy> = Vec::new();
+            store.for_each_vacancy_changed_since(since, |vacancy| -> Result<(), StoreError> {
+                changed.push(vacancy);
+                Ok(())
+            })?;
+            let deleted = store.vacancies_deleted_since(since)?;
+            index::update_index(
+                index_root,
+                changed,
+                &deleted,
+                config,
+                Some(&seq.to_string()),
+            )?
+        }
+        _ => index::build_index(
+            index_root,
+            vacancies.iter().cloned(),
+            config,
+            Some(&seq.to_string()),
+        )?,
+    };
+    Ok(IndexReport {
+        postings: postings.len(),
+        vacancies: vacancies.len(),
+        vacancies_changed,
+        vacancies_deleted: vanished.len(),
+        generation: stats.generation,
+        documents: stats.documents,
+        documents_written: stats.changed,
+        full_rebuild,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
