@@ -47,7 +47,7 @@ pub struct Place {
 pub struct Postcode {
     /// Four digits, "3584".
     pub postcode: String,
-    /// The place the postcode belongs to, in the gazetteer's spelling.
+    /// The place the postcode belongs to, as [`Place::name`] spells it ("Den Haag").
     pub place: String,
     pub municipality: Option<String>,
     pub lat: f64,
@@ -225,25 +225,6 @@ impl Gazetteer {
                 .push(row);
             by_place.entry(fold(&row.place)).or_default().push(row);
         }
-        for (postcode, rows) in by_postcode {
-            let (lat, lon) = centre(&rows);
-            let first = rows[0];
-            self.postcodes.insert(
-                postcode.to_owned(),
-                Postcode {
-                    postcode: postcode.to_owned(),
-                    place: first.place.clone(),
-                    municipality: first.municipality.clone(),
-                    lat,
-                    lon,
-                    province: self
-                        .provinces
-                        .locate(lon, lat)
-                        .map(|area| area.name.clone()),
-                    region: self.regions.locate(lon, lat).map(|area| area.name.clone()),
-                },
-            );
-        }
         let mut missing: Vec<(String, Vec<&PostcodeRow>)> = by_place
             .into_iter()
             .filter(|(key, _)| !self.names.contains_key(key))
@@ -254,16 +235,39 @@ impl Gazetteer {
             let first = rows[0];
             // "Almere" is GeoNames' "Almere Stad": an alternate name that a postcode
             // spells is the same place, not a new one.
-            if let Some(&existing) = self
-                .alternate_names
-                .get(&key)
-                .and_then(|places| places.first())
-            {
+            if let Some(existing) = self.find(&key, None) {
                 add_key(&mut self.names, &first.place, existing);
                 continue;
             }
             let index = self.push_place(&first.place, lat, lon, first.municipality.clone(), 0, 0);
             add_key(&mut self.names, &first.place, index);
+        }
+        for (postcode, rows) in by_postcode {
+            let (lat, lon) = centre(&rows);
+            let first = rows[0];
+            let province = self
+                .provinces
+                .locate(lon, lat)
+                .map(|area| area.name.clone());
+            // The place in the gazetteer's own spelling: "Den Haag", not "'s-Gravenhage".
+            let place = self
+                .find(&fold(&first.place), province.as_deref())
+                .map_or_else(
+                    || first.place.clone(),
+                    |index| self.places[index].name.clone(),
+                );
+            self.postcodes.insert(
+                postcode.to_owned(),
+                Postcode {
+                    postcode: postcode.to_owned(),
+                    place,
+                    municipality: first.municipality.clone(),
+                    lat,
+                    lon,
+                    province,
+                    region: self.regions.locate(lon, lat).map(|area| area.name.clone()),
+                },
+            );
         }
     }
 

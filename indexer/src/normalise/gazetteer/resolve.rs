@@ -326,15 +326,7 @@ pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<Reso
             }
         }
         (Some(index), None) => from_place(&gazetteer.places[index]),
-        (None, Some(postcode)) => {
-            let city = gazetteer
-                .find(&fold(&postcode.place), postcode.province.as_deref())
-                .map_or_else(
-                    || postcode.place.clone(),
-                    |index| gazetteer.places[index].name.clone(),
-                );
-            from_postcode(city, postcode)
-        }
+        (None, Some(postcode)) => from_postcode(postcode.place.clone(), postcode),
         (None, None) => {
             let (lat, lon) = own_point?;
             let nearest = nearest_place(gazetteer, lat, lon)?;

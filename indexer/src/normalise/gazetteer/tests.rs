@@ -118,6 +118,10 @@ fn postcodes_give_place_and_point() {
     );
     let utrecht = GAZETTEER.lookup_postcode("3584").expect("3584 is Utrecht");
     assert_eq!(utrecht.place, "Utrecht");
+    assert_eq!(
+        GAZETTEER.lookup_postcode("2511").map(|p| p.place.as_str()),
+        Some("Den Haag")
+    );
     assert!((utrecht.lat - 52.085).abs() < 0.01 && (utrecht.lon - 5.16).abs() < 0.01);
     assert_eq!(
         GAZETTEER
