@@ -13,6 +13,7 @@
 //! presence marks the page as closed).
 
 mod raw;
+mod spec;
 
 use std::fmt;
 use std::num::{NonZeroU64, NonZeroUsize};

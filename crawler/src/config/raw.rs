@@ -1,5 +1,6 @@
 //! The private serde shapes of `sources.toml` and the one pass that turns them into the public
-//! types of `config`, collecting every problem with its place.
+//! types of `config`, collecting every problem with its place (the kinds' own values are
+//! compiled in `spec`).
 //!
 //! Each table is read in three steps: keys the shape does not know are reported one by one
 //! (and dropped); the rest is deserialised into a `deny_unknown_fields` struct, reporting a
@@ -10,16 +11,11 @@ use std::collections::HashMap;
 use std::num::{NonZeroU64, NonZeroUsize};
 use std::time::Duration;
 
-use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use url::Url;
 use vindwerk_model::{Channel, SourceId, SourceKind};
 
-use super::{
-    AtsSpec, Config, ConfigErrors, CrawlerSettings, FeedFormat, FeedSpec, FieldSelector, Rate,
-    Selectors, SiteSpec, SitemapSpec, SourceConfig, SourceSpec, WorkdaySpec,
-};
+use super::{Config, ConfigErrors, CrawlerSettings, Rate, SourceConfig};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,23 +39,23 @@ const CRAWLER_FIELDS: &[&str] = &[
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSource {
-    name: Option<String>,
-    kind: Option<String>,
-    channel: Option<String>,
-    rate_per_host: Option<f64>,
-    url: Option<String>,
-    include: Option<StringList>,
-    exclude: Option<StringList>,
-    start: Option<StringList>,
-    follow: Option<StringList>,
-    detail: Option<String>,
-    max_pages: Option<i64>,
-    format: Option<String>,
-    company: Option<String>,
-    base_url: Option<String>,
-    tenant: Option<String>,
-    selectors: Option<toml::Table>,
+pub(super) struct RawSource {
+    pub(super) name: Option<String>,
+    pub(super) kind: Option<String>,
+    pub(super) channel: Option<String>,
+    pub(super) rate_per_host: Option<f64>,
+    pub(super) url: Option<String>,
+    pub(super) include: Option<StringList>,
+    pub(super) exclude: Option<StringList>,
+    pub(super) start: Option<StringList>,
+    pub(super) follow: Option<StringList>,
+    pub(super) detail: Option<String>,
+    pub(super) max_pages: Option<i64>,
+    pub(super) format: Option<String>,
+    pub(super) company: Option<String>,
+    pub(super) base_url: Option<String>,
+    pub(super) tenant: Option<String>,
+    pub(super) selectors: Option<toml::Table>,
 }
 
 /// Fields every kind takes.
@@ -96,49 +92,19 @@ fn kind_fields(kind: SourceKind) -> (&'static [&'static str], &'static [&'static
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSelectors {
-    title: Option<String>,
-    employer: Option<String>,
-    location: Option<String>,
-    description: Option<String>,
-    date_posted: Option<String>,
-    valid_through: Option<String>,
-    salary: Option<String>,
-    hours: Option<String>,
-    employment_type: Option<String>,
-    reference: Option<String>,
-    closed: Option<String>,
-}
-
-const SELECTOR_FIELDS: &[&str] = &[
-    "title",
-    "employer",
-    "location",
-    "description",
-    "date_posted",
-    "valid_through",
-    "salary",
-    "hours",
-    "employment_type",
-    "reference",
-    "closed",
-];
-
 /// A string or a list of strings (`include = "^/vacatures/"` or `include = ["a", "b"]`).
 #[derive(Debug, Deserialize)]
 #[serde(
     untagged,
     expecting = "invalid type: expected a string or a list of strings"
 )]
-enum StringList {
+pub(super) enum StringList {
     One(String),
     Many(Vec<String>),
 }
 
 impl StringList {
-    fn into_vec(self) -> Vec<String> {
+    pub(super) fn into_vec(self) -> Vec<String> {
         match self {
             StringList::One(one) => vec![one],
             StringList::Many(many) => many,
@@ -239,7 +205,7 @@ fn drop_unknown_keys(
 
 /// Deserialises `table` into `T`, reporting each value of the wrong type (and dropping it, so
 /// that the next one is found too). Returns the value and the keys that were dropped.
-fn deserialize_table<T: DeserializeOwned>(
+pub(super) fn deserialize_table<T: DeserializeOwned>(
     mut table: toml::Table,
     place: &str,
     problems: &mut Vec<String>,
@@ -421,7 +387,7 @@ fn source_config(
         }
     }
 
-    let spec = source_spec(kind, raw, &place, problems);
+    let spec = super::spec::source_spec(kind, raw, &place, problems);
     let (Some(name), Some(spec)) = (name, spec) else {
         return None;
     };
@@ -435,306 +401,4 @@ fn source_config(
         rate_per_host,
         spec,
     })
-}
-
-/// The kind's spec; `None` when a required value is missing or invalid (already reported).
-fn source_spec(
-    kind: SourceKind,
-    raw: RawSource,
-    place: &str,
-    problems: &mut Vec<String>,
-) -> Option<SourceSpec> {
-    let selectors = raw
-        .selectors
-        .map(|table| selectors(table, place, problems))
-        .unwrap_or_default();
-    let url = raw
-        .url
-        .and_then(|text| http_url(&text, "url", place, problems));
-    match kind {
-        SourceKind::Sitemap => Some(SourceSpec::Sitemap(SitemapSpec {
-            url: url?,
-            include: regexes(raw.include, "include", place, problems),
-            exclude: regexes(raw.exclude, "exclude", place, problems),
-            selectors,
-        })),
-        SourceKind::Site => {
-            let mut start = Vec::new();
-            let texts = raw.start.map(StringList::into_vec);
-            if texts.as_ref().is_some_and(Vec::is_empty) {
-                problems.push(format!("{place}: start: must list at least one URL"));
-            }
-            for (index, text) in texts.into_iter().flatten().enumerate() {
-                let field = format!("start[{index}]");
-                if let Some(url) = http_url(&text, &field, place, problems) {
-                    start.push(url);
-                }
-            }
-            let max_pages = match raw.max_pages {
-                Some(n) => {
-                    let max = usize::try_from(n).ok().and_then(NonZeroUsize::new);
-                    if max.is_none() {
-                        problems.push(format!("{place}: max_pages: must be at least 1"));
-                    }
-                    max
-                }
-                None => None,
-            };
-            let detail = raw
-                .detail
-                .and_then(|text| compile_regex(&text, "detail", place, problems));
-            (!start.is_empty()).then(|| {
-                SourceSpec::Site(SiteSpec {
-                    start,
-                    follow: regexes(raw.follow, "follow", place, problems),
-                    detail,
-                    max_pages,
-                    selectors,
-                })
-            })
-        }
-        SourceKind::Feed => {
-            let format = match raw.format.as_deref() {
-                Some("rss") => Some(FeedFormat::Rss),
-                Some("atom") => Some(FeedFormat::Atom),
-                Some("indeed-xml") => Some(FeedFormat::IndeedXml),
-                Some(other) => {
-                    problems.push(format!(
-                        "{place}: format: unknown feed format {other:?} (expected rss, atom or indeed-xml)"
-                    ));
-                    None
-                }
-                None => None,
-            };
-            Some(SourceSpec::Feed(FeedSpec {
-                url: url?,
-                format: format?,
-                selectors,
-            }))
-        }
-        SourceKind::Workday => {
-            let board_url = url?;
-            workday_spec(board_url, raw.tenant, place, problems).map(SourceSpec::Workday)
-        }
-        SourceKind::Recruitee
-        | SourceKind::Greenhouse
-        | SourceKind::Lever
-        | SourceKind::Personio
-        | SourceKind::SmartRecruiters => {
-            let company = raw.company?;
-            if !is_company_token(&company) {
-                problems.push(format!(
-                    "{place}: company: {company:?} is not a board name (letters, digits, '-', '_' and '.')"
-                ));
-                return None;
-            }
-            let base_url = match raw.base_url {
-                Some(text) => http_url(&text, "base_url", place, problems)?,
-                None => default_base(kind, &company, place, problems)?,
-            };
-            let spec = AtsSpec { company, base_url };
-            Some(match kind {
-                SourceKind::Recruitee => SourceSpec::Recruitee(spec),
-                SourceKind::Greenhouse => SourceSpec::Greenhouse(spec),
-                SourceKind::Lever => SourceSpec::Lever(spec),
-                SourceKind::Personio => SourceSpec::Personio(spec),
-                _ => SourceSpec::SmartRecruiters(spec),
-            })
-        }
-    }
-}
-
-fn is_company_token(company: &str) -> bool {
-    !company.is_empty()
-        && company.len() <= 100
-        && company
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-fn default_base(
-    kind: SourceKind,
-    company: &str,
-    place: &str,
-    problems: &mut Vec<String>,
-) -> Option<Url> {
-    let text = match kind {
-        SourceKind::Recruitee => format!("https://{company}.recruitee.com"),
-        SourceKind::Greenhouse => "https://boards-api.greenhouse.io".to_owned(),
-        SourceKind::Lever => "https://api.lever.co".to_owned(),
-        SourceKind::Personio => format!("https://{company}.jobs.personio.de"),
-        _ => "https://api.smartrecruiters.com".to_owned(),
-    };
-    http_url(&text, "company", place, problems)
-}
-
-/// Tenant and site from the board URL: `https://{tenant}.wd3.myworkdayjobs.com/[{locale}/]{site}`
-/// or the API form `.../wday/cxs/{tenant}/{site}`.
-fn workday_spec(
-    board_url: Url,
-    tenant: Option<String>,
-    place: &str,
-    problems: &mut Vec<String>,
-) -> Option<WorkdaySpec> {
-    let segments: Vec<String> = board_url
-        .path_segments()
-        .map(|segments| {
-            segments
-                .filter(|segment| !segment.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    let (path_tenant, site) = match segments.as_slice() {
-        [wday, cxs, tenant, site, ..] if wday == "wday" && cxs == "cxs" => {
-            (Some(tenant.clone()), Some(site.clone()))
-        }
-        [locale, site, ..] if is_locale(locale) => (None, Some(site.clone())),
-        [site, ..] => (None, Some(site.clone())),
-        [] => (None, None),
-    };
-    let host_tenant = board_url
-        .host_str()
-        .filter(|host| host.ends_with(".myworkdayjobs.com") || host.ends_with(".workday.com"))
-        .and_then(|host| host.split('.').next())
-        .map(str::to_owned);
-    let Some(site) = site else {
-        problems.push(format!(
-            "{place}: url: {:?} names no career site (expected https://TENANT.wdN.myworkdayjobs.com/SITE)",
-            board_url.as_str()
-        ));
-        return None;
-    };
-    let Some(tenant) = tenant.or(path_tenant).or(host_tenant) else {
-        problems.push(format!(
-            "{place}: tenant: cannot tell the Workday tenant from {:?}; add tenant = \"...\"",
-            board_url.as_str()
-        ));
-        return None;
-    };
-    if !is_company_token(&tenant) || !is_company_token(&site) {
-        problems.push(format!(
-            "{place}: url: tenant {tenant:?} or site {site:?} is not a plain name"
-        ));
-        return None;
-    }
-    Some(WorkdaySpec {
-        board_url,
-        tenant,
-        site,
-    })
-}
-
-fn is_locale(segment: &str) -> bool {
-    let bytes = segment.as_bytes();
-    matches!(bytes.len(), 2 | 5)
-        && bytes[..2].iter().all(u8::is_ascii_lowercase)
-        && (bytes.len() == 2 || (bytes[2] == b'-' && bytes[3..].iter().all(u8::is_ascii_uppercase)))
-}
-
-fn http_url(text: &str, field: &str, place: &str, problems: &mut Vec<String>) -> Option<Url> {
-    match Url::parse(text.trim()) {
-        Ok(url) if !matches!(url.scheme(), "http" | "https") => {
-            problems.push(format!(
-                "{place}: {field}: invalid URL {text:?}: only http and https are allowed"
-            ));
-            None
-        }
-        Ok(url) if url.host_str().is_none_or(str::is_empty) => {
-            problems.push(format!("{place}: {field}: invalid URL {text:?}: no host"));
-            None
-        }
-        Ok(url) => Some(url),
-        Err(error) => {
-            problems.push(format!("{place}: {field}: invalid URL {text:?}: {error}"));
-            None
-        }
-    }
-}
-
-fn regexes(
-    list: Option<StringList>,
-    field: &str,
-    place: &str,
-    problems: &mut Vec<String>,
-) -> Vec<Regex> {
-    let texts = list.map(StringList::into_vec).unwrap_or_default();
-    let many = texts.len() > 1;
-    let mut compiled = Vec::new();
-    for (index, text) in texts.iter().enumerate() {
-        let name = if many {
-            format!("{field}[{index}]")
-        } else {
-            field.to_owned()
-        };
-        if let Some(regex) = compile_regex(text, &name, place, problems) {
-            compiled.push(regex);
-        }
-    }
-    compiled
-}
-
-fn compile_regex(
-    text: &str,
-    field: &str,
-    place: &str,
-    problems: &mut Vec<String>,
-) -> Option<Regex> {
-    // A size limit keeps a careless pattern from costing a crawl its memory.
-    match RegexBuilder::new(text).size_limit(1 << 20).build() {
-        Ok(regex) => Some(regex),
-        Err(error) => {
-            let reason = error.to_string();
-            // regex renders a multi-line diagram; its last line is the reason.
-            let reason = reason
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim_start_matches("error: ");
-            problems.push(format!(
-                "{place}: {field}: invalid regex {text:?}: {reason}"
-            ));
-            None
-        }
-    }
-}
-
-fn selectors(mut table: toml::Table, place: &str, problems: &mut Vec<String>) -> Selectors {
-    let selectors_place = format!("{place}: selectors");
-    let unknown: Vec<String> = table
-        .keys()
-        .filter(|key| !SELECTOR_FIELDS.contains(&key.as_str()))
-        .cloned()
-        .collect();
-    for key in unknown {
-        problems.push(format!("{place}: selectors: unknown field {key:?}"));
-        table.remove(&key);
-    }
-    let (raw, _) = deserialize_table::<RawSelectors>(table, &selectors_place, problems);
-    let Some(raw) = raw else {
-        return Selectors::default();
-    };
-    let mut compile = |field: &str, text: Option<String>| {
-        let text = text?;
-        match FieldSelector::parse(&text) {
-            Ok(selector) => Some(selector),
-            Err(message) => {
-                problems.push(format!("{place}: selectors.{field}: {message}"));
-                None
-            }
-        }
-    };
-    Selectors {
-        title: compile("title", raw.title),
-        employer: compile("employer", raw.employer),
-        location: compile("location", raw.location),
-        description: compile("description", raw.description),
-        date_posted: compile("date_posted", raw.date_posted),
-        valid_through: compile("valid_through", raw.valid_through),
-        salary: compile("salary", raw.salary),
-        hours: compile("hours", raw.hours),
-        employment_type: compile("employment_type", raw.employment_type),
-        reference: compile("reference", raw.reference),
-        closed: compile("closed", raw.closed),
-    }
 }
