@@ -142,12 +142,7 @@ impl Fetcher {
                 reason: Box::new(reason),
             })?;
         let file = self.inner.robots_for(url, None).await;
-        if let Some(reason) = file.unreachable {
-            return Err(FetchError::RobotsUnreachable {
-                url: robots_cache::robots_url(url),
-                reason,
-            });
-        }
+        file.result_for(url)?;
         let base = robots_cache::robots_url(url);
         let mut sitemaps = Vec::new();
         for listed in file.robots.sitemaps() {
@@ -294,12 +289,7 @@ impl Inner {
 
     async fn check_robots(&self, url: &Url, rate: Option<f64>) -> Result<(), FetchError> {
         let file = self.robots_for(url, rate).await;
-        if let Some(reason) = file.unreachable {
-            return Err(FetchError::RobotsUnreachable {
-                url: url.clone(),
-                reason,
-            });
-        }
+        file.result_for(url)?;
         if !file.robots.allows_url(&self.settings.user_agent, url) {
             return Err(FetchError::Disallowed { url: url.clone() });
         }

@@ -3,7 +3,8 @@
 //!
 //! - 2xx: parsed, at most [`ROBOTS_MAX_BYTES`] of it (the RFC's minimum; the rest is cut off).
 //! - 4xx other than 429: no robots.txt, everything is allowed.
-//! - 5xx, 429, time-out, network failure, refused address: unreachable, nothing is allowed.
+//! - 5xx, 429, time-out, network failure: unreachable, nothing is allowed. When the address
+//!   guard refuses the origin itself, its pages are refused for the guard's reason.
 //! - Redirects are followed up to five hops; more counts as "no robots.txt".
 //!
 //! A result is kept `robots_ttl` (24 hours at most per the RFC); an unreachable one only
@@ -18,7 +19,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::send::{BodyLimit, Method, Request};
-use super::{FetchOptions, Inner, host_key, location};
+use super::{FetchError, FetchOptions, Inner, host_key, location};
+use crate::address::AddressError;
 use crate::robots::Robots;
 
 /// How much of a robots.txt is read (RFC 9309 2.5: at least 500 kibibytes).
@@ -32,6 +34,8 @@ pub(super) struct RobotsFile {
     pub robots: Arc<Robots>,
     /// Why robots.txt was unreachable (then `robots` disallows everything).
     pub unreachable: Option<String>,
+    /// The address guard refused the origin itself: its pages are refused for that reason.
+    pub refused: Option<AddressError>,
 }
 
 impl RobotsFile {
@@ -39,6 +43,7 @@ impl RobotsFile {
         RobotsFile {
             robots: Arc::new(robots),
             unreachable: None,
+            refused: None,
         }
     }
 
@@ -46,6 +51,32 @@ impl RobotsFile {
         RobotsFile {
             robots: Arc::new(Robots::disallow_all()),
             unreachable: Some(reason),
+            refused: None,
+        }
+    }
+
+    /// The error that keeps every URL of this origin from being fetched, if any.
+    pub fn result_for(&self, url: &Url) -> Result<(), FetchError> {
+        if let Some(reason) = &self.refused {
+            return Err(FetchError::Refused {
+                url: url.clone(),
+                reason: Box::new(reason.clone()),
+            });
+        }
+        if let Some(reason) = &self.unreachable {
+            return Err(FetchError::RobotsUnreachable {
+                url: url.clone(),
+                reason: reason.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn refused(url: &Url, reason: AddressError) -> RobotsFile {
+        RobotsFile {
+            unreachable: Some(format!("refused {url}: {reason}")),
+            refused: Some(reason),
+            ..RobotsFile::unreachable(String::new())
         }
     }
 }
@@ -118,9 +149,12 @@ impl Inner {
             accept: Some("text/plain,*/*;q=0.5".to_owned()),
             ..FetchOptions::default()
         };
-        for _hop in 0..=ROBOTS_MAX_REDIRECTS {
+        for hop in 0..=ROBOTS_MAX_REDIRECTS {
             if let Err(reason) = self.guard.check_url(&current) {
-                return RobotsFile::unreachable(format!("{current}: {reason}"));
+                if hop == 0 {
+                    return RobotsFile::refused(&current, reason);
+                }
+                return RobotsFile::unreachable(format!("refused {current}: {reason}"));
             }
             let request = Request {
                 method: Method::Get,
@@ -132,6 +166,9 @@ impl Inner {
             };
             let response = match self.send(&request).await {
                 Ok(response) => response,
+                Err(FetchError::Refused { reason, .. }) if hop == 0 => {
+                    return RobotsFile::refused(&current, *reason);
+                }
                 Err(error) => return RobotsFile::unreachable(error.report()),
             };
             let status = response.status;

@@ -132,11 +132,21 @@ async fn a_name_resolving_to_loopback_is_refused_without_a_connection() {
         .get(&by_name, &FetchOptions::default())
         .await
         .unwrap_err();
-    assert!(
-        matches!(error, FetchError::RobotsUnreachable { .. }),
-        "robots.txt of a refused host is unreachable: {error}"
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "refused {by_name}: localhost resolves only to refused addresses \
+             (127.0.0.1 is a loopback address)"
+        )
     );
-    assert!(error.to_string().contains("loopback"), "{error}");
+    assert!(
+        matches!(&error, FetchError::Refused { reason, .. }
+            if matches!(**reason, AddressError::ResolvesToNonPublic { .. })),
+        "{error}"
+    );
+    // Asking for its sitemaps is refused the same way.
+    let error = fetcher.robots_sitemaps(&by_name).await.unwrap_err();
+    assert!(matches!(error, FetchError::Refused { .. }), "{error}");
 
     let literal = server.url("/page");
     let error = fetcher
