@@ -3,14 +3,19 @@
 //! forms) plus the project's extra labels (`data/occupation_labels_extra.tsv`).
 //!
 //! # Matching
-//! The title, cleaned of gender markers and hours and folded, is looked up whole; then without
-//! seniority words ("senior", "ervaren", "trainee"); then the longest run of its words that is
-//! a label ("Docent wiskunde Amsterdam" → "docent wiskunde"), also written as one word
-//! ("account manager" → "accountmanager"); then, for Dutch compounds, the longest label that
-//! ends a word ("wijkverpleegkundige" → "verpleegkundige"). Words that alone say nothing of a
-//! job ("medewerker", "manager", "operator") never match alone. A label of several occupations
-//! goes to the one whose preferred label it is, else to the one whose preferred label is
-//! closest (words in common, also inside compounds, then a common start), else to the first in the data.
+//! 1. The title, cleaned of gender markers and hours and folded, is looked up whole.
+//! 2. Without seniority words ("senior", "ervaren", "trainee"), the longest run of its words
+//!    that is a label ("Docent wiskunde Amsterdam" → "docent wiskunde"), also written as one
+//!    word ("account manager" → "accountmanager"). A run after a role word ("Praktijk-
+//!    ondersteuner huisarts") is not the role; one word of a longer title matches only as a
+//!    preferred or extra label.
+//! 3. A two-word title turned into its compound ("Medewerker magazijn" → "magazijnmedewerker").
+//! 4. The longest label that ends a word ("wijkverpleegkundige" → "verpleegkundige").
+//!
+//! Words that alone say nothing of a job ("medewerker", "manager", "operator") never match
+//! alone. A label of several occupations goes to the one whose preferred label it is, else to
+//! the one whose preferred label is closest (words in common, also inside compounds, then a
+//! common start), else to the first in the data.
 //!
 //! It also gives the search server its vocabulary: every label with its occupation, and the
 //! synonyms of a term (all labels of its occupation: "verpleegkundige" → "verpleger").
@@ -244,8 +249,16 @@ impl Occupations {
             return None;
         }
         self.longest_run(&words)
+            .or_else(|| self.turned_around(&words))
             .or_else(|| self.compound_head(&words))
             .map(|index| &self.occupations[index])
+    }
+
+    /// "Medewerker magazijn" is a "magazijnmedewerker", "Manager marketing" a
+    /// "marketingmanager": a two-word title turned into the Dutch compound.
+    fn turned_around(&self, words: &[&str]) -> Option<usize> {
+        let [role, field] = words else { return None };
+        self.by_joined.get(&format!("{field}{role}")).copied()
     }
 
     /// The occupation of the longest run of words that is a label; of runs as long, the

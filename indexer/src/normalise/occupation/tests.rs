@@ -70,6 +70,7 @@ fn titles_map_to_esco_occupations() {
     check("CNC-operator", Some(("operator CNC-machine", "7223")));
     check("Trainee accountmanager", Some(("accountmanager", "1420")));
     check("Credit controller", Some(("controller", "2411")));
+    check("Medewerker magazijn", Some(("magazijnmedewerker", "9333")));
     // What a role works for is not the role.
     check("Praktijkondersteuner huisarts", None);
     check("Medewerker", None);
