@@ -360,6 +360,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_and_header_decode(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            content_type in "\\PC{0,40}",
+        ) {
+            let _ = decode(&body, Some(&content_type));
+            let _ = decode(&body, None);
+        }
+    }
+
     #[test]
     fn gunzip_reports_garbage() {
         let error = gunzip(b"\x1f\x8bnot really gzip", 1000).unwrap_err();

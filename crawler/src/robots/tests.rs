@@ -316,3 +316,43 @@ fn matching_is_not_exponential_in_stars() {
     let path = format!("/{}", "a".repeat(2000));
     check(&robots_txt, "vindwerk", &[(&path, true)]);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::{normalize_octets, pattern_matches};
+
+    proptest! {
+        /// Without wildcards a pattern is a prefix; with a final `$`, the whole path.
+        #[test]
+        fn plain_patterns_are_prefixes(
+            pattern in "/[a-z0-9/._?=&-]{0,12}",
+            path in "/[a-z0-9/._?=&-]{0,16}",
+        ) {
+            prop_assert_eq!(pattern_matches(&pattern, &path), path.starts_with(&pattern));
+            let anchored = format!("{pattern}$");
+            prop_assert_eq!(pattern_matches(&anchored, &path), path == pattern);
+        }
+
+        /// `/*` matches every path, and a pattern always matches itself.
+        #[test]
+        fn stars_and_self(path in "/[a-z0-9/._?=&*-]{0,16}") {
+            prop_assert!(pattern_matches("/*", &path));
+            prop_assert!(pattern_matches(&path, &path));
+        }
+
+        /// Normalising twice changes nothing; any text, however broken, is accepted.
+        #[test]
+        fn normalisation_is_idempotent(text in "\\PC{0,24}") {
+            let once = normalize_octets(&text);
+            prop_assert_eq!(normalize_octets(&once), once.clone());
+            prop_assert!(once.is_ascii());
+        }
+
+        #[test]
+        fn parsing_never_panics(text in "\\PC{0,200}", path in "/\\PC{0,20}") {
+            let robots = super::Robots::parse(&text);
+            let _ = robots.is_allowed("vindwerk", &path);
+        }
+    }
+}
