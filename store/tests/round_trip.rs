@@ -239,3 +239,58 @@ fn a_read_only_store_refuses_writes_and_an_unmigrated_file() {
         "{error:?}"
     );
 }
+
+#[test]
+fn a_run_left_running_by_a_killed_process_is_marked_interrupted() {
+    let mut store = Store::open_in_memory().expect("store");
+    let killed = store.write(|batch| batch.begin_run(at(5))).expect("begin");
+    let next = store
+        .write(|batch| batch.begin_run(at(6)))
+        .expect("begin the next run");
+    let runs = store.last_runs(10).expect("runs");
+    assert_eq!(
+        runs.iter().map(|run| run.id).collect::<Vec<_>>(),
+        vec![next, killed]
+    );
+    assert_eq!(runs[0].status, RunStatus::Running);
+    assert_eq!(
+        (runs[1].status, runs[1].finished_at),
+        (RunStatus::Interrupted, None)
+    );
+    assert_eq!(store.last_runs(1).expect("runs").len(), 1);
+
+    let unknown = vindwerk_store::RunId(99);
+    let error = store
+        .write(|batch| batch.finish_run(unknown, at(7), RunStatus::Failed))
+        .expect_err("unknown run");
+    assert_eq!(error.to_string(), "no crawl run with id 99");
+    let error = store
+        .write(|batch| batch.record_source_run(unknown, &SourceRunSummary::new(acme())))
+        .expect_err("unknown run");
+    assert!(matches!(error, StoreError::UnknownRun(_)), "{error:?}");
+}
+
+#[test]
+fn the_content_hash_of_a_posting_is_stable_across_builds() {
+    // Changing how the hash is computed makes every stored posting look changed on the next
+    // round: this pins it.
+    let mut store = Store::open_in_memory().expect("store");
+    let data = full_posting("https://acme.nl/vacatures/1");
+    let id = store
+        .write(|batch| {
+            batch.upsert_posting(
+                &acme(),
+                SourceKind::Sitemap,
+                Channel::Employer,
+                &data,
+                at(6),
+            )
+        })
+        .expect("upsert")
+        .id;
+    let posting = store.posting(id).expect("read").expect("exists");
+    assert_eq!(
+        posting.content_hash,
+        "754f345ab50f4202abf17085b334103c443e442819193f3d4b667fbe57d7af62"
+    );
+}
