@@ -89,6 +89,15 @@ static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b([1-9]\d{3})(?:\s?[a-z]{2})?\b").expect("postcode pattern is valid")
 });
 
+/// Common words that are also the name of some hamlet or district ("medewerker winkel" is
+/// not a job in Winkel): at the end of a query they stay text; after "in"/"bij" they are the
+/// place.
+const WORDS_NOT_PLACES: &[&str] = &[
+    "berg", "boer", "bos", "brug", "centrum", "dijk", "dorp", "duin", "haven", "hoek", "hout",
+    "kade", "kantoor", "loon", "markt", "noord", "oost", "stad", "strand", "thuis", "veld",
+    "water", "werk", "west", "winkel", "zee", "zorg", "zuid",
+];
+
 /// Words that introduce a place ("in Utrecht", "omgeving Zwolle").
 const PLACE_WORDS: &[&str] = &["in", "bij", "rond", "nabij", "omgeving", "regio", "rondom"];
 
@@ -217,6 +226,9 @@ fn read_place(words: &mut Vec<&str>, places: &dyn PlaceLookup, understood: &mut 
         if !name.chars().any(char::is_alphabetic) {
             continue;
         }
+        if name_start == start && WORDS_NOT_PLACES.contains(&fold(&name).as_str()) {
+            continue;
+        }
         let folded = fold(&name);
         let province = PROVINCES
             .iter()
@@ -247,6 +259,7 @@ mod tests {
         table.add_place("Bergen op Zoom", GeoPoint::new(51.49, 4.29), 67_000);
         table.add_place("Den Haag", GeoPoint::new(52.08, 4.30), 550_000);
         table.add_place("Zeeland", GeoPoint::new(51.70, 5.67), 4_000);
+        table.add_place("Winkel", GeoPoint::new(52.75, 4.90), 1_000);
         table.add_postcode("3584", "Utrecht", GeoPoint::new(52.087, 5.17));
         table
     }

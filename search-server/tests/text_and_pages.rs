@@ -440,3 +440,29 @@ async fn vacancy_details_come_from_the_store() {
     let (status, _) = get_json(&state, "/api/vacancies/unknown").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn the_gazetteer_places_what_seekers_type() {
+    let gazetteer = vindwerk_indexer::normalise::Gazetteer::load().expect("embedded gazetteer");
+    let read = vindwerk_search_server::understand::understand(
+        "verpleegkundige 32 uur utrecht thuiswerk € 3.500",
+        &gazetteer,
+    );
+    assert_eq!(read.text, "verpleegkundige");
+    assert_eq!(
+        read.place.map(|place| place.name).as_deref(),
+        Some("Utrecht")
+    );
+    assert_eq!(read.salary_min, Some(3500.0));
+    assert!(read.remote);
+    let near_postcode = vindwerk_search_server::understand::understand("kok 3584", &gazetteer);
+    assert_eq!(
+        near_postcode.place.map(|place| place.name).as_deref(),
+        Some("3584 Utrecht")
+    );
+    for words in ["medewerker winkel", "kok", "chauffeur", "monteur", "docent"] {
+        let read = vindwerk_search_server::understand::understand(words, &gazetteer);
+        assert!(read.place.is_none(), "{words}: {:?}", read.place);
+        assert_eq!(read.text, words);
+    }
+}
