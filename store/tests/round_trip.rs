@@ -294,3 +294,45 @@ fn the_content_hash_of_a_posting_is_stable_across_builds() {
         "754f345ab50f4202abf17085b334103c443e442819193f3d4b667fbe57d7af62"
     );
 }
+
+#[test]
+fn a_hand_edited_row_is_reported_with_its_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("vindwerk.db");
+    let mut store = Store::open(&path).expect("open");
+    let data = full_posting("https://acme.nl/vacatures/1");
+    let id = store
+        .write(|batch| {
+            batch.upsert_posting(
+                &acme(),
+                SourceKind::Sitemap,
+                Channel::Employer,
+                &data,
+                at(6),
+            )
+        })
+        .expect("upsert")
+        .id;
+    let editor = rusqlite::Connection::open(&path).expect("open with sqlite");
+    editor
+        .execute("UPDATE postings SET data = '{\"url\": 5'", [])
+        .expect("edit");
+    let error = store.posting(id).expect_err("broken row");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("unreadable data in postings row {id}: ")),
+        "{error}"
+    );
+    let result = store.for_each_posting(|_| Ok::<_, StoreError>(()));
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Corrupt {
+                table: "postings",
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+}

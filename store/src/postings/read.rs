@@ -21,22 +21,19 @@ fn read_posting(row: &Row<'_>) -> Result<Posting, StoreError> {
         column,
         row: &id,
     };
-    let source_place = Place {
+    let source = get_text(1)?;
+    let source_place = |column| Place {
         table: "sources",
-        column: "kind",
-        row: &id,
+        column,
+        row: &source,
     };
+    let source_kind = codec::parse_word(&get_text(2)?, source_place("kind"))?;
+    let channel = codec::parse_word(&get_text(3)?, source_place("channel"))?;
     Ok(Posting {
         id: PostingId(id),
-        source: SourceId(get_text(1)?),
-        source_kind: codec::parse_word(&get_text(2)?, source_place)?,
-        channel: codec::parse_word(
-            &get_text(3)?,
-            Place {
-                column: "channel",
-                ..source_place
-            },
-        )?,
+        source: SourceId(source),
+        source_kind,
+        channel,
         data: codec::parse_json(&get_text(4)?, place("data"))?,
         content_hash: get_text(5)?,
         first_seen: codec::parse_timestamp(&get_text(6)?, place("first_seen"))?,
