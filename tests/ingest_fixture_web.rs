@@ -1,0 +1,148 @@
+//! The real `vindwerk` binary on the fixture web, as an operator's cron job runs it: crawl,
+//! index and export, then the same world a week later. Scored with the fixture web's
+//! evaluator against its ground truth and request log (the quality gate of the fixture web).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use vindwerk_fixtures::{FixtureWeb, Report, Round, World, WorldParams, evaluate};
+
+struct Operator {
+    dir: tempfile::TempDir,
+    sources: PathBuf,
+    db: PathBuf,
+    index: PathBuf,
+}
+
+impl Operator {
+    fn new(web: &FixtureWeb) -> Operator {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sources = dir.path().join("sources.toml");
+        std::fs::write(&sources, web.sources_toml()).expect("write sources");
+        let db = dir.path().join("data").join("vindwerk.db");
+        let index = dir.path().join("data").join("index");
+        Operator {
+            dir,
+            sources,
+            db,
+            index,
+        }
+    }
+
+    fn vindwerk(&self, args: &[&str]) -> Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .expect("run vindwerk");
+        println!(
+            "$ vindwerk {}\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert!(
+            output.status.success(),
+            "vindwerk {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    fn ingest(&self, now: DateTime<Utc>) {
+        self.vindwerk(&[
+            "ingest",
+            "--sources",
+            path(&self.sources),
+            "--db",
+            path(&self.db),
+            "--index",
+            path(&self.index),
+            "--now",
+            &now.to_rfc3339(),
+        ]);
+    }
+
+    fn export(&self) -> String {
+        let output = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
+            .args(["export", "--db", path(&self.db)])
+            .output()
+            .expect("run vindwerk export");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("export is UTF-8")
+    }
+}
+
+fn path(path: &Path) -> &str {
+    path.to_str().expect("temp paths are UTF-8")
+}
+
+fn score(web: &FixtureWeb, export: &str) -> Report {
+    let report = evaluate(export, &web.truth(), &web.request_log, &web.limits()).expect("evaluate");
+    println!("{report}");
+    report
+}
+
+fn assert_quality_gate(report: &Report) {
+    assert_eq!(report.robots_violations, 0, "robots.txt violations");
+    assert!(
+        report
+            .host_rates
+            .iter()
+            .all(|host| host.peak <= host.allowed),
+        "a host above its rate"
+    );
+    assert_eq!(report.false_expiries, 0, "false expiries");
+    assert!(
+        report.coverage() >= 0.98,
+        "vacancy coverage {:.3}",
+        report.coverage()
+    );
+    // The fixture web's target is 0.95 (issue 3); this is the floor reached so far, and it
+    // only rises.
+    assert!(
+        report.dedup.f1() >= 0.78,
+        "dedup F1 {:.3}",
+        report.dedup.f1()
+    );
+}
+
+#[test]
+fn ingest_two_rounds_of_the_fixture_web() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let params = WorldParams {
+        seed: 5,
+        n_employers: 30,
+        n_vacancies: 300,
+        today,
+    };
+    let world = Arc::new(World::generate(params).expect("world"));
+    let web = runtime
+        .block_on(FixtureWeb::start(world, Round::One))
+        .expect("fixture web");
+    let operator = Operator::new(&web);
+    let round_one = Utc.from_utc_datetime(&today.and_hms_opt(6, 0, 0).expect("time"));
+
+    operator.ingest(round_one);
+    let report = score(&web, &operator.export());
+    assert_quality_gate(&report);
+
+    web.set_round(Round::Two);
+    operator.ingest(round_one + Duration::days(7));
+    let report = score(&web, &operator.export());
+    assert_quality_gate(&report);
+    assert!(report.truth_expired > 0, "round 2 expires vacancies");
+    assert_eq!(
+        report.expired_recalled, report.truth_expired,
+        "every expiry recalled"
+    );
+
+    runtime.block_on(web.shutdown());
+}
