@@ -24,6 +24,9 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+/// The longest interval a rate may ask for.
+const SLOWEST_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// How the gate is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolitenessSettings {
@@ -89,6 +92,8 @@ impl Politeness {
     /// Waits until a request to `host` may leave. `rate` overrides the default rate of this
     /// host (a source's `rate_per_host`) from now on.
     pub async fn admit(&self, host: &str, rate: Option<f64>) -> Result<Admission, HostHeld> {
+        // An override that is not a rate (zero, negative, NaN) is ignored, never unlimited.
+        let rate = rate.filter(|rate| rate.is_finite() && *rate > 0.0);
         let gate = self.gate(host, rate);
         let _turn = gate.lane.lock().await;
         loop {
@@ -202,7 +207,12 @@ impl Politeness {
         let from_rate = state
             .rate
             .filter(|rate| rate.is_finite() && *rate > 0.0)
-            .map(|rate| Duration::from_secs_f64(1.0 / rate));
+            .map(|rate| {
+                // A rate too small to express is at most one request an hour.
+                Duration::try_from_secs_f64(1.0 / rate)
+                    .unwrap_or(Duration::MAX)
+                    .min(SLOWEST_INTERVAL)
+            });
         let interval = match (from_rate, state.crawl_delay) {
             (Some(rate), Some(delay)) => rate.max(delay),
             (rate, delay) => rate.or(delay)?,
@@ -210,7 +220,7 @@ impl Politeness {
         (!interval.is_zero()).then_some(interval)
     }
 
-    /// Counters for the run summary: hosts seen.
+    /// Hosts seen so far.
     pub fn n_hosts(&self) -> usize {
         lock(&self.hosts).len()
     }
@@ -302,6 +312,8 @@ mod tests {
         assert_eq!(gate.interval("a.example"), Some(Duration::from_millis(250)));
         gate.set_crawl_delay("a.example", Some(Duration::from_secs(3600)));
         assert_eq!(gate.interval("a.example"), Some(Duration::from_secs(60)));
+        let slow = Politeness::new(settings(Some(1e-310)));
+        assert_eq!(slow.interval("a.example"), Some(SLOWEST_INTERVAL));
         assert_eq!(gate.interval("b.example"), Some(Duration::from_millis(250)));
         assert_eq!(gate.n_hosts(), 2);
     }

@@ -262,7 +262,9 @@ fn retry_after(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
 /// `base * 2^(attempt-1)`, scaled by a random factor in [0.5, 1] so that retries of many
 /// requests do not arrive together.
 fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exponential = base.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+    let exponential = base
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(Duration::from_secs(3600));
     exponential.mul_f64(0.5 + 0.5 * unit_random())
 }
 
