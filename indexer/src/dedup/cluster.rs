@@ -9,6 +9,7 @@ use tracing::debug;
 use super::minhash::{BANDS, Signature, fnv1a, shingles};
 use super::text::{
     head, name_key, overlap, reference_key, reference_shape, sentences, title_tokens, url_key,
+    words,
 };
 use super::{DedupConfig, DedupItem};
 use vindwerk_model::Channel;
@@ -17,6 +18,8 @@ use vindwerk_model::Channel;
 const MIN_SHINGLES: usize = 8;
 /// Below this many shingles left after boilerplate, a description holds nothing of its own.
 const MIN_KEPT: usize = 3;
+/// How far into a description to look for the name of an employer or place.
+const MENTION_WORDS: usize = 60;
 /// A bucket up to this size is compared pair by pair; a larger one (one text posted many times,
 /// e.g. by an agency in every city) only between neighbours in a sorted order.
 const MAX_BUCKET: usize = 48;
@@ -51,6 +54,14 @@ struct Prepared {
     /// The reference in the employer's own numbering (a posting of the employer's site or
     /// ATS), as (shape, key): two different numbers of one shape are two vacancies.
     own_reference: Option<(String, String)>,
+    /// The folded names of employer and place, to look for in another posting's text.
+    employer_name: Option<String>,
+    place_name: Option<String>,
+    /// The place's words as title tokens, to drop from another posting's title.
+    place_tokens: Vec<String>,
+    /// ` title and opening words `, folded, when the employer or the place is unknown: a
+    /// page that names them only in its text ("Acme in Utrecht") still names them.
+    mentions: Option<String>,
 }
 
 /// Groups the items (sorted and unique by posting id) into clusters of indices, each sorted,
@@ -72,9 +83,26 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
         .map(|(index, item)| {
             let employer = employer_keys[index].as_deref();
             let place = place_keys[index].as_deref();
-            let title = title_tokens(&item.title_key, place, employer);
+            let source = item.source.as_str();
+            let title = title_tokens(&item.title_key, place, employer, source);
             let (signature, informative, full) = boilerplate.signature(item, employer);
+            let mentions = (employer.is_none() || place.is_none()).then(|| {
+                let mut text = String::from(" ");
+                let opening = words(&item.title_key)
+                    .chain(words(head(&item.description)).take(MENTION_WORDS));
+                for word in opening {
+                    text.push_str(&word);
+                    text.push(' ');
+                }
+                text
+            });
             Prepared {
+                employer_name: employer.map(str::to_owned),
+                place_name: place.map(str::to_owned),
+                place_tokens: place
+                    .map(|place| title_tokens(place, None, None, ""))
+                    .unwrap_or_default(),
+                mentions,
                 employer: employer.map(|key| names.intern(key)),
                 place: place.map(|key| names.intern(key)),
                 title_text: title.join(" "),
@@ -249,6 +277,7 @@ fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut Hash
 struct Comparison {
     /// A tie-break between equal matches: copies usually carry the original's date.
     date_bonus: f64,
+    same_day: bool,
     /// The job words of the shorter title are in the longer one.
     titles_compatible: bool,
     same_employer: Option<bool>,
@@ -260,12 +289,8 @@ struct Comparison {
 /// The comparison of two postings whose employers, places and dates are compatible; `None`
 /// when any is not.
 fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Comparison> {
-    let same = |x: Option<u32>, y: Option<u32>| match (x, y) {
-        (Some(x), Some(y)) => Some(x == y),
-        _ => None,
-    };
-    let same_employer = same(a.employer, b.employer);
-    let same_place = same(a.place, b.place);
+    let same_employer = same(a.employer, b.employer, a, b, |p| p.employer_name.as_deref());
+    let same_place = same(a.place, b.place, a, b, |p| p.place_name.as_deref());
     if same_employer == Some(false) || same_place == Some(false) {
         return None;
     }
@@ -281,13 +306,17 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
         Some(1..=3) => 0.02,
         _ => 0.0,
     };
-    let (title_containment, title_jaccard) = overlap(&a.title, &b.title);
-    let smaller_title = a.title.len().min(b.title.len());
+    // "Kok - Utrecht" from a page whose place is unknown is "Kok" in Utrecht.
+    let title_a = without_place(&a.title, a.place.is_none(), &b.place_tokens);
+    let title_b = without_place(&b.title, b.place.is_none(), &a.place_tokens);
+    let (title_containment, title_jaccard) = overlap(&title_a, &title_b);
+    let smaller_title = title_a.len().min(title_b.len());
     let titles_unknown = smaller_title == 0;
     let needed = if smaller_title <= 2 { 1.0 } else { 0.66 };
     Some(Comparison {
         titles_compatible: !titles_unknown && title_containment >= needed,
         date_bonus,
+        same_day: days_apart == Some(0),
         same_employer,
         same_place,
         title_jaccard,
@@ -295,10 +324,45 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
     })
 }
 
+/// Whether two postings have the same employer (or place): equal keys when both are known;
+/// when one is unknown, whether its title or opening words name the other's.
+fn same(
+    x: Option<u32>,
+    y: Option<u32>,
+    a: &Prepared,
+    b: &Prepared,
+    name: impl Fn(&Prepared) -> Option<&str>,
+) -> Option<bool> {
+    let names = |unknown: &Prepared, known: &Prepared| {
+        let (Some(mentions), Some(name)) = (&unknown.mentions, name(known)) else {
+            return None;
+        };
+        mentions.contains(&format!(" {name} ")).then_some(true)
+    };
+    match (x, y) {
+        (Some(x), Some(y)) => Some(x == y),
+        (None, Some(_)) => names(a, b),
+        (Some(_), None) => names(b, a),
+        (None, None) => None,
+    }
+}
+
+fn without_place(title: &[String], place_unknown: bool, place: &[String]) -> Vec<String> {
+    if !place_unknown || place.is_empty() {
+        return title.to_vec();
+    }
+    title
+        .iter()
+        .filter(|token| !place.contains(token))
+        .cloned()
+        .collect()
+}
+
 /// Whether two postings are one vacancy, with the strength of the evidence.
 fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
     let Comparison {
         date_bonus,
+        same_day,
         titles_compatible,
         same_employer,
         same_place,
@@ -311,10 +375,18 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
     let context = u8::from(same_employer == Some(true))
         + u8::from(same_place == Some(true))
         + u8::from(title_jaccard >= 0.8);
+    let evidence = context + u8::from(same_day);
     match (&a.signature, &b.signature) {
         (Some(x), Some(y)) if a.informative && b.informative => {
-            let (jaccard, containment) = (x.jaccard(y), x.containment(y));
-            let (jaccard_min, containment_min) = match context {
+            let jaccard = x.jaccard(y);
+            // The text of its own of one, held in the whole text of the other: a copy that
+            // keeps some sentences and words others its own way.
+            let held = |kept: &Signature, full: &Option<Signature>| {
+                full.as_ref().map_or(0.0, |full| kept.share_in(full))
+            };
+            let containment = x.containment(y).max(held(x, &b.full)).max(held(y, &a.full));
+            let (jaccard_min, containment_min) = match evidence {
+                4.. => (0.2, 0.4),
                 3 => (0.3, 0.6),
                 2 => (0.4, 0.7),
                 _ => (0.5, 0.8),

@@ -117,6 +117,13 @@ impl Signature {
         (shared / smaller).min(1.0)
     }
 
+    /// The estimated share of this set that `other` holds.
+    pub(crate) fn share_in(&self, other: &Signature) -> f64 {
+        let jaccard = self.jaccard(other);
+        let shared = jaccard / (1.0 + jaccard) * (self.set_size + other.set_size) as f64;
+        (shared / self.set_size as f64).min(1.0)
+    }
+
     /// The key of band `band`: its rows hashed together with the band number.
     pub(crate) fn band_key(&self, band: usize) -> u64 {
         let rows = &self.mins[band * ROWS..(band + 1) * ROWS];

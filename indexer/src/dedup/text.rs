@@ -109,18 +109,20 @@ const TITLE_NOISE: &[&str] = &[
     "direct",
     "nieuw",
     "new",
+    "via",
 ];
 
 /// The tokens of a title that identify the job, lightly stemmed, without noise and without the
-/// words of its own place and employer ("Kok - Utrecht" at place Utrecht is "kok"). Sorted and
-/// unique.
+/// words of its own place, its employer and its source ("Kok - Utrecht" at place Utrecht is
+/// "kok"; "Kok (via Flexkracht)" from source `flexkracht` too). Sorted and unique.
 pub(crate) fn title_tokens(
     title: &str,
     place: Option<&str>,
     employer: Option<&str>,
+    source: &str,
 ) -> Vec<String> {
     let mut skip: Vec<String> = Vec::new();
-    for name in [place, employer].into_iter().flatten() {
+    for name in [place, employer, Some(source)].into_iter().flatten() {
         skip.extend(words(name));
     }
     let mut tokens: Vec<String> = words(title)
@@ -290,19 +292,24 @@ mod tests {
             "Verpleegkundigen (m/v) 32-36 uur - Utrecht",
             Some("Utrecht"),
             None,
+            "",
         );
-        assert_eq!(tokens, title_tokens("Verpleegkundige", None, None));
+        assert_eq!(tokens, title_tokens("Verpleegkundige", None, None, ""));
         assert_eq!(
-            title_tokens("Kok bij Acme", None, Some("acme")),
+            title_tokens("Kok bij Acme", None, Some("acme"), ""),
+            vec!["kok"]
+        );
+        assert_eq!(
+            title_tokens("Kok (via Flexkracht)", None, None, "flexkracht"),
             vec!["kok"]
         );
     }
 
     #[test]
     fn overlap_measures_containment_and_jaccard() {
-        let a = title_tokens("Verpleegkundige oncologie", None, None);
-        let b = title_tokens("Verpleegkundige cardiologie", None, None);
-        let c = title_tokens("Senior verpleegkundige oncologie", None, None);
+        let a = title_tokens("Verpleegkundige oncologie", None, None, "");
+        let b = title_tokens("Verpleegkundige cardiologie", None, None, "");
+        let c = title_tokens("Senior verpleegkundige oncologie", None, None, "");
         assert_eq!(overlap(&a, &b), (0.5, 1.0 / 3.0));
         assert_eq!(overlap(&a, &c).0, 1.0);
         assert_eq!(overlap(&a, &[]), (0.0, 0.0));
