@@ -15,6 +15,8 @@ pub enum ErrorCode {
     InvalidParameter,
     /// The route or the resource does not exist (404).
     NotFound,
+    /// The route exists, but not for this method (405).
+    MethodNotAllowed,
     /// The search index or the store cannot answer now (503).
     Unavailable,
     /// A bug or an unexpected failure inside the server (500).
@@ -26,6 +28,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -35,6 +38,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidParameter => StatusCode::BAD_REQUEST,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -52,6 +56,8 @@ pub enum ApiError {
     },
     #[error("{0}")]
     NotFound(String),
+    #[error("this route answers only GET")]
+    MethodNotAllowed,
     /// Logged with its cause; the client sees only that the service is unavailable.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -76,6 +82,7 @@ impl ApiError {
         match self {
             ApiError::InvalidParameter { .. } => ErrorCode::InvalidParameter,
             ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::Unavailable(_) => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -84,7 +91,9 @@ impl ApiError {
     /// The message the client sees.
     pub fn public_message(&self) -> String {
         match self {
-            ApiError::InvalidParameter { .. } | ApiError::NotFound(_) => self.to_string(),
+            ApiError::InvalidParameter { .. }
+            | ApiError::NotFound(_)
+            | ApiError::MethodNotAllowed => self.to_string(),
             ApiError::Unavailable(_) => "the search service is unavailable, try again".to_owned(),
             ApiError::Internal(_) => "internal error".to_owned(),
         }
@@ -95,7 +104,9 @@ impl ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "request unavailable"),
-            ApiError::InvalidParameter { .. } | ApiError::NotFound(_) => {}
+            ApiError::InvalidParameter { .. }
+            | ApiError::NotFound(_)
+            | ApiError::MethodNotAllowed => {}
         }
     }
 }

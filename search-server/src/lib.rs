@@ -23,6 +23,7 @@ pub mod api;
 pub mod collect;
 pub mod cursor;
 pub mod error;
+pub mod export;
 pub mod geo;
 pub mod openapi;
 pub mod pages;
@@ -51,13 +52,14 @@ pub use vocabulary::Synonyms;
 /// The paths of the JSON API, as the router and the OpenAPI document name them.
 pub mod routes {
     pub const SEARCH: &str = "/api/search";
+    pub const EXPORT: &str = "/api/search.csv";
     pub const VACANCY: &str = "/api/vacancies/{id}";
     pub const SIMILAR: &str = "/api/vacancies/{id}/similar";
     pub const SUGGEST: &str = "/api/suggest";
     pub const OPENAPI: &str = "/api/openapi.json";
     pub const HEALTH: &str = "/healthz";
     /// Every API route; the OpenAPI document must describe each.
-    pub const API: &[&str] = &[SEARCH, VACANCY, SIMILAR, SUGGEST, OPENAPI, HEALTH];
+    pub const API: &[&str] = &[SEARCH, EXPORT, VACANCY, SIMILAR, SUGGEST, OPENAPI, HEALTH];
 }
 
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -66,6 +68,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route(routes::SEARCH, get(api::search_handler))
+        .route(routes::EXPORT, get(export::export_handler))
         .route(routes::VACANCY, get(api::vacancy_handler))
         .route(routes::SIMILAR, get(api::similar_handler))
         .route(routes::SUGGEST, get(api::suggest_handler))
@@ -79,7 +82,8 @@ pub fn app(state: AppState) -> Router {
         .route("/vacature/{id}", get(pages::vacancy_page))
         .route("/static/vindwerk.css", get(pages::style))
         .route("/static/vindwerk.js", get(pages::script))
-        .fallback(pages::not_found_page);
+        .fallback(pages::not_found_page)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
     api.with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -68,6 +68,11 @@ pub fn document() -> Value {
         query("per_page", "Hits per page.", json!({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE})),
         query("cursor", "`next_cursor` of the previous answer: the page after it (not with `page`).", json!({"type": "string"})),
     ]);
+    let export_params: Vec<Value> = search_params
+        .iter()
+        .filter(|p| !matches!(p["name"].as_str(), Some("page" | "per_page" | "cursor")))
+        .cloned()
+        .collect();
     let id_param =
         json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     json!({
@@ -75,7 +80,7 @@ pub fn document() -> Value {
         "info": {
             "title": "vindwerk search API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Search Dutch vacancies: free text, disjunctive facets, ranges, distance. Errors are {\"error\": {\"code\", \"message\"}} with a stable code: invalid_parameter (400, the message names the parameter), not_found (404), unavailable (503), internal (500)."
+            "description": "Search Dutch vacancies: free text, disjunctive facets, ranges, distance. Errors are {\"error\": {\"code\", \"message\"}} with a stable code: invalid_parameter (400, the message names the parameter), not_found (404), method_not_allowed (405), unavailable (503), internal (500)."
         },
         "paths": {
             (routes::SEARCH): {"get": {
@@ -83,6 +88,14 @@ pub fn document() -> Value {
                 "parameters": search_params,
                 "responses": {
                     "200": {"description": "Hits, facet counts and the cursor of the next page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}}},
+                    "400": error_response("A parameter is invalid; the message names it")
+                }
+            }},
+            (routes::EXPORT): {"get": {
+                "summary": "Every hit of a search as CSV (at most 10,000 rows), in the order of /api/search",
+                "parameters": export_params,
+                "responses": {
+                    "200": {"description": "CSV with a header row: id, title, employer, city, status, date_posted, distance_km", "content": {"text/csv": {"schema": {"type": "string"}}}},
                     "400": error_response("A parameter is invalid; the message names it")
                 }
             }},
@@ -112,7 +125,7 @@ pub fn document() -> Value {
         },
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string", "enum": ["invalid_parameter", "not_found", "unavailable", "internal"]},
+                "code": {"type": "string", "enum": ["invalid_parameter", "not_found", "method_not_allowed", "unavailable", "internal"]},
                 "message": {"type": "string"}}}}},
             "Hit": {"type": "object", "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"}, "employer": {"type": ["string", "null"]},

@@ -478,3 +478,63 @@ async fn unknown_vacancy_and_route_are_404_json() {
     let exported: Value = serde_json::to_value(&vacancies[3]).expect("serialise");
     assert_eq!(json, exported, "the vacancy as in the export");
 }
+
+#[tokio::test]
+async fn the_csv_export_holds_every_hit_in_search_order() {
+    let mut vacancies = world(150);
+    vacancies[0].title = "=HYPERLINK(\"https://evil.example\")".to_owned();
+    let state = state(&vacancies);
+    let (status, content_type, csv) = get(&state, "/api/search.csv?status=all&sort=newest").await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(content_type.starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("record")[0].to_owned())
+        .collect();
+    assert_eq!(ids.len(), 150, "more than one page of 100");
+    let mut expected = Vec::new();
+    let mut uri = "/api/search?status=all&sort=newest&per_page=100".to_owned();
+    loop {
+        let (_, page) = get_json(&state, &uri).await;
+        expected.extend(
+            page["hits"]
+                .as_array()
+                .expect("hits")
+                .iter()
+                .map(|h| h["id"].as_str().expect("id").to_owned()),
+        );
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            break;
+        };
+        uri = format!(
+            "/api/search?status=all&sort=newest&per_page=100&cursor={}",
+            encode(cursor)
+        );
+    }
+    assert_eq!(ids, expected);
+    assert!(csv.contains("'=HYPERLINK"), "formula made text");
+    let (status, json) = get_json(&state, "/api/search.csv?km=3").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+}
+
+#[tokio::test]
+async fn other_methods_get_the_error_shape() {
+    use tower::ServiceExt;
+    let state = state(&world(3));
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/search")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let response = vindwerk_search_server::app(state)
+        .oneshot(request)
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let json: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(json["error"]["code"], "method_not_allowed");
+}
