@@ -244,3 +244,54 @@ async fn a_closed_port_is_a_network_error_after_retries() {
     assert!(error.to_string().contains("request to"), "{error}");
     assert_eq!(fetcher.stats().retries, 2);
 }
+
+#[tokio::test]
+async fn one_connection_serves_consecutive_requests() {
+    let server = serve(Router::new().route("/page", get(|| async { "page" }))).await;
+    let fetcher = Fetcher::new(settings()).unwrap();
+    for n in 0..5 {
+        let url = server.url(&format!("/page?n={n}"));
+        fetcher.get(&url, &FetchOptions::default()).await.unwrap();
+    }
+    let mut peers: Vec<_> = server.hits().iter().map(|hit| hit.peer.unwrap()).collect();
+    peers.dedup();
+    assert_eq!(
+        peers.len(),
+        1,
+        "robots.txt and five pages over one connection: {peers:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_post_answered_303_continues_as_a_get() {
+    let router = Router::new()
+        .route(
+            "/search",
+            post(|| async { axum::response::Redirect::to("/results?page=1") }),
+        )
+        .route("/results", get(|| async { "results" }));
+    let server = serve(router).await;
+    let fetcher = Fetcher::new(settings()).unwrap();
+    let fetched = fetcher
+        .post_json(
+            &server.url("/search"),
+            &serde_json::json!({}),
+            &FetchOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched.final_url, server.url("/results?page=1"));
+    let methods: Vec<_> = server
+        .hits()
+        .into_iter()
+        .map(|hit| (hit.method, hit.target))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            ("GET".to_owned(), "/robots.txt".to_owned()),
+            ("POST".to_owned(), "/search".to_owned()),
+            ("GET".to_owned(), "/results?page=1".to_owned()),
+        ]
+    );
+}

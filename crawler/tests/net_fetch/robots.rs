@@ -195,3 +195,25 @@ async fn robots_txt_is_read_up_to_500_kib() {
         Err(FetchError::Disallowed { .. })
     ));
 }
+
+#[tokio::test]
+async fn robots_txt_is_read_again_once_it_expires() {
+    let server = serve(site()).await;
+    let fetcher = Fetcher::new(vindwerk_crawler::FetchSettings {
+        robots_ttl: std::time::Duration::from_millis(200),
+        ..settings()
+    })
+    .unwrap();
+    let url = server.url("/vacature/1");
+    let options = FetchOptions::default();
+    fetcher.get(&url, &options).await.unwrap();
+    fetcher.get(&url, &options).await.unwrap();
+    assert_eq!(server.hits_to("/robots.txt").len(), 1, "cached");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    fetcher.get(&url, &options).await.unwrap();
+    assert_eq!(
+        server.hits_to("/robots.txt").len(),
+        2,
+        "expired and read again"
+    );
+}

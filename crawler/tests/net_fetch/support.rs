@@ -2,11 +2,12 @@
 //! it receives (path, headers, the server's own `Instant`), so tests assert on what reached the
 //! server, not on the client's clock.
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use url::Url;
@@ -22,6 +23,8 @@ pub struct Hit {
     pub target: String,
     pub headers: HeaderMap,
     pub at: Instant,
+    /// The client's address: one per connection.
+    pub peer: Option<SocketAddr>,
 }
 
 pub struct TestServer {
@@ -75,6 +78,10 @@ pub async fn serve(router: Router) -> TestServer {
                         target,
                         headers: request.headers().clone(),
                         at: Instant::now(),
+                        peer: request
+                            .extensions()
+                            .get::<ConnectInfo<SocketAddr>>()
+                            .map(|info| info.0),
                     });
                 next.run(request).await
             }
@@ -87,7 +94,8 @@ pub async fn serve(router: Router) -> TestServer {
         .local_addr()
         .expect("a bound listener has an address");
     tokio::spawn(async move {
-        axum::serve(listener, router)
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
             .await
             .expect("the test server runs until the test ends");
     });
