@@ -117,10 +117,28 @@ pub fn settings() -> FetchSettings {
     }
 }
 
-/// The shortest gap between two consecutive hits.
-pub fn min_gap(hits: &[Hit]) -> Duration {
-    hits.windows(2)
-        .map(|pair| pair[1].at.duration_since(pair[0].at))
-        .min()
-        .unwrap_or(Duration::MAX)
+/// Asserts that the server saw `hits` at least `interval` apart. A request may reach the
+/// server a little later than it left the gate (scheduling on a loaded machine), which can
+/// shorten the gap after it: each gap may fall short by a quarter of the interval, while the
+/// whole run must span its full share less that quarter.
+pub fn assert_spaced(hits: &[Hit], interval: Duration) {
+    let slack = interval / 4;
+    for pair in hits.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(
+            gap + slack >= interval,
+            "{} and {} reached the server {gap:?} apart, interval {interval:?}",
+            pair[0].target,
+            pair[1].target
+        );
+    }
+    if let (Some(first), Some(last)) = (hits.first(), hits.last()) {
+        let span = last.at.duration_since(first.at);
+        let share = interval * (hits.len() as u32 - 1);
+        assert!(
+            span + slack >= share,
+            "{} requests in {span:?}, interval {interval:?}",
+            hits.len()
+        );
+    }
 }
