@@ -7,7 +7,12 @@
 //! guard's DNS resolver), its path by its own origin's robots.txt, its host's rate by the
 //! politeness gate. Transient failures (time-outs, resets, 5xx, 429) are retried with
 //! exponential back-off and jitter; bodies are streamed and cut off at `max_body_bytes` of
-//! decompressed data.
+//! decompressed data (a body that is itself gzip, like a `.xml.gz` sitemap served as
+//! `application/gzip`, is unpacked under the same limit).
+//!
+//! The address guard is why tests pass `allowed_networks = ["127.0.0.0/8"]` rather than
+//! `allow_private_addresses`: loopback answers while `10.0.0.0/8` and `169.254.0.0/16` stay
+//! refused.
 //!
 //! What it returns is data for the crawl: [`Outcome`] tells a page from `304 Not Modified`,
 //! `404` and `410`; a [`FetchError`] names its URL. It does not parse pages, decide which URLs
