@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::thread;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -161,9 +162,35 @@ impl AppState {
     }
 
     /// Follows newly published index generations on a thread of its own, every
-    /// [`INDEX_REFRESH`], for as long as the index handle is shared.
+    /// [`INDEX_REFRESH`], for as long as the state is in use. The vocabulary of the served
+    /// generation is built at once (at start and after each swap), so that no seeker's search
+    /// waits for it.
     pub fn follow_index(&self) -> JoinHandle<()> {
-        IndexHandle::spawn_refresher(&self.inner.index, INDEX_REFRESH)
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        thread::spawn(move || {
+            if let Some(inner) = weak.upgrade() {
+                let state = AppState { inner };
+                if let Err(error) = state.vocabulary(&state.snapshot()) {
+                    error.log();
+                }
+            }
+            loop {
+                thread::sleep(INDEX_REFRESH);
+                let Some(inner) = weak.upgrade() else {
+                    return;
+                };
+                let state = AppState { inner };
+                match state.inner.index.refresh() {
+                    Ok(true) => {
+                        if let Err(error) = state.vocabulary(&state.snapshot()) {
+                            error.log();
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(error) => tracing::warn!(%error, "cannot refresh the index"),
+                }
+            }
+        })
     }
 
     pub fn index(&self) -> &Arc<IndexHandle> {

@@ -50,6 +50,7 @@ struct SearchPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     page_label: String,
+    export_href: String,
 }
 
 struct FacetGroup {
@@ -67,7 +68,16 @@ struct FacetLink {
 
 /// `GET /`: the search page.
 pub async fn search_page(State(state): State<AppState>, query: Pairs) -> Response {
-    let parsed = pairs(query).and_then(|pairs| SearchRequest::from_pairs(&pairs));
+    // The form always sends a distance; without a place it means nothing, not an error.
+    let parsed = pairs(query).and_then(|mut pairs| {
+        if !pairs
+            .iter()
+            .any(|(name, value)| name == "near" && !value.trim().is_empty())
+        {
+            pairs.retain(|(name, _)| name != "km");
+        }
+        SearchRequest::from_pairs(&pairs)
+    });
     let (request, error) = match parsed {
         Ok(request) => (request, None),
         Err(error) => (SearchRequest::default(), Some(error)),
@@ -155,6 +165,10 @@ fn search_view(
         }
     }
     let has_filters = pairs.iter().any(|(name, _)| name != "q");
+    let export_href = match href(&pairs).strip_prefix('/') {
+        Some(query) => format!("{}{query}", crate::routes::EXPORT),
+        None => crate::routes::EXPORT.to_owned(),
+    };
     SearchPage {
         q: request.q.clone(),
         near: request
@@ -194,6 +208,7 @@ fn search_view(
         prev_href,
         next_href,
         page_label,
+        export_href,
     }
 }
 
