@@ -2,8 +2,10 @@
 
 mod check_config;
 mod crawl;
+mod demo;
 mod export;
 mod index;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -27,7 +29,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&args),
         Command::Index(args) => index::run(&args),
         Command::Ingest(args) => ingest(&args),
-        other => anyhow::bail!("{other:?} is not wired yet"),
+        Command::Serve(args) => serve::run(&args),
+        Command::Demo(args) => demo::run(&args),
     }
 }
 

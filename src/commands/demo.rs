@@ -1,0 +1,80 @@
+//! `vindwerk demo`: the whole product on the built-in fixture web. It generates a world of
+//! employers and vacancies, serves it on loopback ports, crawls it with the real crawler,
+//! indexes it, and serves search until Ctrl-C.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+use vindwerk_crawler::config;
+use vindwerk_crawler::round::{self, RoundOptions};
+use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
+
+use super::{EXIT_OK, index, serve};
+use crate::cli::DemoArgs;
+
+/// Vacancies per employer in the demo's world.
+const VACANCIES_PER_EMPLOYER: usize = 15;
+
+pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let (dir, _temporary) = match &args.dir {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let temporary = tempfile::tempdir().context("cannot create a temporary directory")?;
+            (temporary.path().to_owned(), Some(temporary))
+        }
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let runtime = super::runtime()?;
+    runtime.block_on(demo(args, dir))?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
+    let today = Utc::now().date_naive();
+    let n_employers =
+        (args.vacancies / VACANCIES_PER_EMPLOYER).max(vindwerk_fixtures::world::MIN_EMPLOYERS);
+    let params = WorldParams {
+        seed: args.seed,
+        n_employers,
+        n_vacancies: args.vacancies,
+        today,
+    };
+    let world = Arc::new(World::generate(params).context("cannot generate the fixture world")?);
+    let web = FixtureWeb::start(world, Round::One)
+        .await
+        .context("cannot start the fixture web")?;
+    eprintln!("fixture web: {} hosts on 127.0.0.1", web.hosts.len());
+
+    let sources = dir.join("sources.toml");
+    std::fs::write(&sources, web.sources_toml())
+        .with_context(|| format!("cannot write {}", sources.display()))?;
+    let config = config::load(&sources).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let db = dir.join("vindwerk.db");
+    let index_dir = dir.join("index");
+    let summary = round::run_round(&config, &db, RoundOptions::new(Utc::now())).await?;
+    eprintln!("{summary}");
+    let report = {
+        let (db, index_dir) = (db.clone(), index_dir.clone());
+        tokio::task::spawn_blocking(move || index::index(&db, &index_dir, true))
+            .await
+            .context("indexing stopped")??
+    };
+    index::print_report(&report);
+
+    let listener = serve::bind(args.addr).await?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("vindwerk demo: http://{address}/");
+    println!("  search API: http://{address}/api/search?q=verpleegkundige");
+    println!("  store and index in {}", dir.display());
+    let shutdown = CancellationToken::new();
+    serve::shutdown_on_ctrl_c(shutdown.clone());
+    serve::serve(&db, &index_dir, listener, shutdown).await?;
+    web.shutdown().await;
+    Ok(())
+}
