@@ -216,8 +216,12 @@ async fn pages_escape_a_hostile_title_and_work_without_javascript() {
         "a plain GET form"
     );
     assert!(
-        html.contains("aria-checked=\"true\""),
+        html.contains("aria-current=\"true\""),
         "the selected province is marked"
+    );
+    assert!(
+        html.contains("(gekozen, klik om te wissen)"),
+        "and says so to screen readers"
     );
     assert!(
         html.contains("Provincie") && html.contains("vacatures"),
