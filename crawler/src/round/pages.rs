@@ -7,10 +7,9 @@ use vindwerk_model::ExpiryReason;
 use vindwerk_store::FetchState;
 
 use super::{Progress, RoundOptions, SourceRun};
-use crate::charset;
 use crate::config::CrawlerSettings;
 use crate::extract::{self, Extracted};
-use crate::fetch::{FetchError, FetchOptions, FetchSettings, Fetched, Outcome, Page};
+use crate::fetch::{FetchError, FetchOptions, FetchSettings, Fetched, Outcome};
 
 /// The fetcher's settings for a round: `[crawler]`, and the benchmark switch.
 pub(super) fn fetch_settings(crawler: &CrawlerSettings, options: &RoundOptions) -> FetchSettings {
@@ -71,7 +70,7 @@ impl SourceRun {
             Ok(Fetched {
                 outcome: Outcome::Page(page),
                 ..
-            }) => self.listing_page_text(url, &page),
+            }) => Some(page.text()),
             Ok(other) => {
                 self.error(
                     "listing",
@@ -81,22 +80,6 @@ impl SourceRun {
             }
             Err(error) => {
                 self.error(error_kind(&error), error.report());
-                None
-            }
-        }
-    }
-
-    /// The text of a listing; a gzipped file (`sitemap.xml.gz` served as `application/gzip`,
-    /// not as a `Content-Encoding`) is unpacked first, under the same size cap.
-    fn listing_page_text(&self, url: &Url, page: &Page) -> Option<String> {
-        if !charset::is_gzip(&page.body) {
-            return Some(page.text());
-        }
-        let limit = self.shared.fetcher.settings().max_body_bytes;
-        match charset::gunzip(&page.body, limit) {
-            Ok(bytes) => Some(charset::decode(&bytes, None)),
-            Err(error) => {
-                self.error("body", format!("{url}: {error}"));
                 None
             }
         }
