@@ -237,7 +237,11 @@ pub fn search(
             .collect(),
     );
 
-    let exact = exact_hits(&plan, fields, searcher, text.as_ref(), today)?;
+    let exact = if request.sort == Sort::Relevance {
+        exact_hits(&plan, fields, searcher, text.as_ref(), today)?
+    } else {
+        None
+    };
     let Collected { total, hits, .. } = collected;
     let mut keyed: Vec<(SortKey, RawHit)> = hits
         .into_iter()

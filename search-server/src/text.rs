@@ -70,6 +70,10 @@ pub fn text_query(text: &str, context: &TextContext<'_>) -> tantivy::Result<Opti
     }
     let rest = PHRASE.replace_all(text, " ");
     for word in analyse(&mut plain, &rest) {
+        // A lone letter is left over from "'s-Hertogenbosch" or "A/B": it matches nothing.
+        if word.chars().count() < 2 {
+            continue;
+        }
         let Some(stem) = analyse(&mut dutch, &word).into_iter().next() else {
             continue; // a stop word
         };

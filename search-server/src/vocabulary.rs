@@ -62,6 +62,12 @@ impl Synonyms {
         }
         let mut words: HashMap<String, Vec<(usize, String)>> = HashMap::new();
         for ((word, synonym), count) in pairs {
+            // ESCO gathers loose alternatives under one occupation ("verpleegkundige
+            // oncologie", "verpleegkundige cardiologie"): a pair counts when it is a form of
+            // one word (male/female, "verpleger"/"verpleegster") or recurs across labels.
+            if shared_prefix(&word, &synonym) < MIN_SHARED_PREFIX && count < MIN_PAIR_COUNT {
+                continue;
+            }
             words.entry(word).or_default().push((count, synonym));
         }
         let words = words
@@ -98,6 +104,15 @@ impl Synonyms {
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
+}
+
+/// Characters two forms of one word share at the start ("verple" of verpleger/verpleegster).
+const MIN_SHARED_PREFIX: usize = 4;
+/// Label pairs that make two unrelated-looking words synonyms.
+const MIN_PAIR_COUNT: usize = 3;
+
+fn shared_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// The two words in which `a` and `b` differ, when they differ in exactly one, and both are
@@ -348,6 +363,14 @@ mod tests {
                 "vrachtrijder",
                 "trucker",
             ],
+            vec![
+                "chauffeur bus",
+                "bestuurder bus",
+                "chauffeur tram",
+                "bestuurder tram",
+            ],
+            vec!["chauffeur taxi", "bestuurder taxi"],
+            vec!["verpleegkundige oncologie", "verpleegkundige cardiologie"],
         ]);
         let of_nurse = synonyms.of("Verpleegkundige");
         assert_eq!(
@@ -363,7 +386,18 @@ mod tests {
                 .any(|s| s == "verpleegkundige")
         );
         assert!(synonyms.of("bestuurster").iter().any(|s| s == "bestuurder"));
-        assert!(synonyms.of("trucker").iter().any(|s| s == "vrachtrijder"));
+        assert!(
+            synonyms.of("chauffeur").iter().any(|s| s == "bestuurder"),
+            "recurring pair"
+        );
+        assert!(
+            synonyms.of("trucker").is_empty(),
+            "a loose alternative once"
+        );
+        assert!(
+            synonyms.of("oncologie").is_empty(),
+            "a loose alternative once"
+        );
         assert!(synonyms.of("algemene").is_empty());
         assert!(synonyms.of("zorg").is_empty());
     }
