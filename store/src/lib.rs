@@ -16,9 +16,11 @@
 //! # Reading and writing
 //! [`Store::open`] opens (creating and migrating) the file for the one writer;
 //! [`Store::open_readonly`] opens further readers, which never block the writer nor are
-//! blocked by it. Reads are methods of [`Store`]. Writes are methods of [`Batch`], one SQLite
-//! transaction: [`Store::write`] runs a closure in one and commits it when the closure returns
-//! `Ok`, so a crawler commits hundreds of upserts at once.
+//! blocked by it. Reads are methods of [`Store`]; [`Store::read`] holds one snapshot over
+//! several. Writes are methods of [`Batch`], one SQLite transaction: [`Store::write`] runs a
+//! closure in one and commits it when the closure returns `Ok`, so a crawler commits hundreds
+//! of upserts at once. Each write method is all or nothing within its batch: one that fails
+//! leaves the batch as it was, so the others can still commit.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), vindwerk_store::StoreError> {
@@ -378,13 +380,15 @@ impl Batch<'_> {
         write: impl FnOnce(&mut Self) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.tx
-            .execute_batch("SAVEPOINT batch_write")
+            .prepare_cached("SAVEPOINT batch_write")
+            .and_then(|mut statement| statement.execute([]))
             .map_err(StoreError::sql("begin a savepoint"))?;
         let seq = self.seq;
         match write(self) {
             Ok(value) => {
                 self.tx
-                    .execute_batch("RELEASE batch_write")
+                    .prepare_cached("RELEASE batch_write")
+                    .and_then(|mut statement| statement.execute([]))
                     .map_err(StoreError::sql("release a savepoint"))?;
                 Ok(value)
             }
