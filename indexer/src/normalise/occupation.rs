@@ -241,9 +241,13 @@ impl Occupations {
         if let Some((index, _)) = self.by_label.get(&key) {
             return Some(&self.occupations[*index]);
         }
+        // A title of more words is a sentence scraped as a title; its start is what a title
+        // would be, and the bound keeps the run search cheap on hostile pages.
+        const MAX_TITLE_WORDS: usize = 16;
         let words: Vec<&str> = key
             .split(' ')
             .filter(|word| !SENIORITY.contains(word))
+            .take(MAX_TITLE_WORDS)
             .collect();
         if words.is_empty() {
             return None;
