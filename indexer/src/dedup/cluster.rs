@@ -20,6 +20,8 @@ const MIN_SHINGLES: usize = 8;
 const MIN_KEPT: usize = 3;
 /// How far into a description to look for the name of an employer or place.
 const MENTION_WORDS: usize = 60;
+/// The most words of a place name at the end of a title.
+const MAX_PLACE_WORDS: usize = 3;
 /// A bucket up to this size is compared pair by pair; a larger one (one text posted many times,
 /// e.g. by an agency in every city) only between neighbours in a sorted order.
 const MAX_BUCKET: usize = 48;
@@ -72,10 +74,11 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
         .iter()
         .map(|item| item.employer_key.as_deref().and_then(name_key))
         .collect();
-    let place_keys: Vec<Option<String>> = items
+    let mut place_keys: Vec<Option<String>> = items
         .iter()
         .map(|item| item.place_key.as_deref().and_then(name_key))
         .collect();
+    infer_places(items, &mut place_keys);
     let boilerplate = Boilerplate::find(items, &employer_keys);
     let prepared: Vec<Prepared> = items
         .iter()
@@ -143,6 +146,29 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
         groups.union(a as usize, b as usize, signal == Signal::Url);
     }
     groups.into_clusters()
+}
+
+/// Gives a posting without a place the place its title ends in, when another posting has that
+/// place: boards write "Kok - Utrecht" where the page says nothing else about where.
+fn infer_places(items: &[DedupItem], place_keys: &mut [Option<String>]) {
+    let known: HashSet<String> = place_keys.iter().flatten().cloned().collect();
+    if known.is_empty() {
+        return;
+    }
+    for (item, place) in items.iter().zip(place_keys.iter_mut()) {
+        if place.is_some() {
+            continue;
+        }
+        let title: Vec<String> = words(&item.title_key).collect();
+        // Longest suffix first ("almere stad" before "stad"), never the whole title.
+        for length in (1..=MAX_PLACE_WORDS.min(title.len().saturating_sub(1))).rev() {
+            let suffix = title[title.len() - length..].join(" ");
+            if known.contains(&suffix) {
+                *place = Some(suffix);
+                break;
+            }
+        }
+    }
 }
 
 /// Pairs from exact signals: the same canonical URL, the same reference in one scope.
@@ -422,9 +448,12 @@ struct Boilerplate {
 }
 
 impl Boilerplate {
-    /// A sentence is boilerplate of a source when two or more of its postings hold it, and
-    /// boilerplate of an employer when two or more postings of that employer in one source do
-    /// (one source lists a vacancy once, so a repeat there is not a duplicate).
+    /// A shingle is boilerplate of a source when two or more of its postings with different
+    /// texts hold it, and boilerplate of an employer when two or more of that employer's
+    /// postings in one source do (one source lists a vacancy once, so what its postings share
+    /// is template: "ben jij de ... die ons team in ... komt versterken" keeps only its job and
+    /// place words). Postings are told apart by their whole text, so that a board's double copy
+    /// or a repost does not turn that text into boilerplate.
     fn find(items: &[DedupItem], employer_keys: &[Option<String>]) -> Boilerplate {
         let mut by_source_items: HashMap<&str, Vec<usize>> = HashMap::new();
         for (index, item) in items.iter().enumerate() {
@@ -438,45 +467,33 @@ impl Boilerplate {
             by_employer: HashMap::new(),
         };
         for (source, indices) in by_source_items {
-            // Sentence hash -> the first description holding it. Postings are told apart by
-            // their whole description, so that a board's double copy of one text, or a repost,
-            // does not turn that text into boilerplate.
+            // Shingle -> the first text holding it, in the source and per employer.
             let mut seen: HashMap<u64, u64> = HashMap::new();
             let mut seen_employer: HashMap<(u64, &str), u64> = HashMap::new();
-            let mut repeated: HashMap<u64, Vec<String>> = HashMap::new();
-            let mut repeated_employer: Vec<(String, Vec<String>)> = Vec::new();
+            let mut repeated: HashSet<u64> = HashSet::new();
             for index in indices {
                 let text = head(&items[index].description);
                 let document = fnv1a(text.as_bytes());
-                let mut own: HashSet<u64> = HashSet::new();
-                for sentence in sentences(text) {
-                    let hash = fnv1a(sentence.join(" ").as_bytes());
-                    if !own.insert(hash) {
-                        continue;
-                    }
-                    let first = *seen.entry(hash).or_insert(document);
+                let employer = employer_keys[index].as_deref();
+                for shingle in shingle_set(text) {
+                    let first = *seen.entry(shingle).or_insert(document);
                     if first != document {
-                        repeated.entry(hash).or_insert_with(|| sentence.clone());
+                        repeated.insert(shingle);
                     }
-                    if let Some(employer) = employer_keys[index].as_deref() {
-                        let first = *seen_employer.entry((hash, employer)).or_insert(document);
-                        if first != document {
-                            repeated_employer.push((employer.to_owned(), sentence));
-                        }
+                    let Some(employer) = employer else {
+                        continue;
+                    };
+                    let first = *seen_employer.entry((shingle, employer)).or_insert(document);
+                    if first != document {
+                        boilerplate
+                            .by_employer
+                            .entry(employer.to_owned())
+                            .or_default()
+                            .insert(shingle);
                     }
                 }
             }
-            let source_set = boilerplate.by_source.entry(source.to_owned()).or_default();
-            for sentence in repeated.into_values() {
-                source_set.extend(shingles(&sentence));
-            }
-            for (employer, sentence) in repeated_employer {
-                boilerplate
-                    .by_employer
-                    .entry(employer)
-                    .or_default()
-                    .extend(shingles(&sentence));
-            }
+            boilerplate.by_source.insert(source.to_owned(), repeated);
         }
         boilerplate
     }
@@ -488,10 +505,7 @@ impl Boilerplate {
         item: &DedupItem,
         employer: Option<&str>,
     ) -> (Option<Signature>, bool, Option<Signature>) {
-        let mut all: HashSet<u64> = HashSet::new();
-        for sentence in sentences(head(&item.description)) {
-            all.extend(shingles(&sentence));
-        }
+        let all = shingle_set(head(&item.description));
         let by_source = self.by_source.get(item.source.as_str());
         let by_employer = employer.and_then(|employer| self.by_employer.get(employer));
         let kept: HashSet<u64> = all
@@ -507,6 +521,15 @@ impl Boilerplate {
             (full.clone(), false, full)
         }
     }
+}
+
+/// The shingles of a text, sentence by sentence.
+fn shingle_set(text: &str) -> HashSet<u64> {
+    let mut set = HashSet::new();
+    for sentence in sentences(text) {
+        set.extend(shingles(&sentence));
+    }
+    set
 }
 
 /// The reference of a posting in the employer's own numbering, as (shape, key).

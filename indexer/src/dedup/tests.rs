@@ -266,6 +266,45 @@ fn an_agency_keeping_the_reference_joins_even_with_its_own_text() {
 }
 
 #[test]
+fn a_board_page_naming_employer_and_place_only_in_its_text_merges() {
+    let site = format!("{ONCOLOGY} {PROFILE}");
+    let board = format!(
+        "Ziekenhuis Noord in Utrecht. Als verpleegkundige op de afdeling oncologie verzorg je \
+         patiënten die chemotherapie krijgen."
+    );
+    assert_eq!(
+        groups(vec![
+            Item::new(
+                1,
+                "noord",
+                Channel::Employer,
+                "Verpleegkundige oncologie",
+                &site
+            ),
+            Item::new(
+                2,
+                "banenbank",
+                Channel::Board,
+                "Verpleegkundige oncologie - Utrecht",
+                &board
+            )
+            .employer(None)
+            .place(None),
+            Item::new(
+                3,
+                "noord",
+                Channel::Employer,
+                "Verpleegkundige oncologie",
+                &site
+            )
+            .place(Some("Amsterdam"))
+            .date(day(20)),
+        ]),
+        vec![vec![1, 2], vec![3]]
+    );
+}
+
+#[test]
 fn the_same_page_is_one_vacancy() {
     let url = "https://werkenbij.noord.nl/vacature/12";
     assert_eq!(

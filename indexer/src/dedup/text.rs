@@ -110,6 +110,11 @@ const TITLE_NOISE: &[&str] = &[
     "nieuw",
     "new",
     "via",
+    // Legal forms of an employer named in the title ("Kok - Acme B.V.").
+    "b",
+    "n",
+    "bv",
+    "nv",
 ];
 
 /// The tokens of a title that identify the job, lightly stemmed, without noise and without the
