@@ -268,10 +268,9 @@ fn an_agency_keeping_the_reference_joins_even_with_its_own_text() {
 #[test]
 fn a_board_page_naming_employer_and_place_only_in_its_text_merges() {
     let site = format!("{ONCOLOGY} {PROFILE}");
-    let board = format!(
-        "Ziekenhuis Noord in Utrecht. Als verpleegkundige op de afdeling oncologie verzorg je \
-         patiënten die chemotherapie krijgen."
-    );
+    let board = "Ziekenhuis Noord in Utrecht. Als verpleegkundige op de afdeling oncologie \
+                 verzorg je patiënten die chemotherapie krijgen."
+        .to_owned();
     assert_eq!(
         groups(vec![
             Item::new(
