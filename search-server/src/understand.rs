@@ -515,3 +515,25 @@ mod tests {
         check("   ", Expect::default());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::geo::{GeoPoint, PlaceTable};
+
+    proptest! {
+        /// Whatever a seeker types, understanding returns; the text left over is made of the
+        /// words typed (nothing invented).
+        #[test]
+        fn any_text_is_understood_without_panic(q in "[ a-zA-Z0-9€.,\"'-]{0,60}|.{0,60}") {
+            let mut places = PlaceTable::new();
+            places.add_place("Utrecht", GeoPoint::new(52.09, 5.12), 1);
+            let read = understand(&q, &places);
+            for word in read.text.split_whitespace() {
+                prop_assert!(q.contains(word.trim_matches('"')), "{word} not in {q}");
+            }
+        }
+    }
+}

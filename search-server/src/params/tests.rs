@@ -167,3 +167,40 @@ fn pairs_round_trip() {
         assert_eq!(again, request, "{query}");
     }
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(SINGLE_PARAMS.to_vec()).prop_map(str::to_owned),
+            proptest::sample::select(Facet::ALL.iter().map(|f| f.param()).collect::<Vec<_>>())
+                .prop_map(str::to_owned),
+            ".{0,12}",
+        ]
+    }
+
+    proptest! {
+        /// Any query string parses or is a 400 naming a parameter; never a panic.
+        #[test]
+        fn any_pairs_parse_or_name_the_problem(pairs in proptest::collection::vec((name(), ".{0,40}"), 0..8)) {
+            match SearchRequest::from_pairs(&pairs) {
+                Ok(request) => {
+                    let again = SearchRequest::from_pairs(&request.to_pairs());
+                    prop_assert!(again.is_ok(), "{:?}", request);
+                }
+                Err(error) => {
+                    prop_assert_eq!(error.code(), ErrorCode::InvalidParameter);
+                    prop_assert!(error.public_message().contains(": "));
+                }
+            }
+        }
+
+        #[test]
+        fn any_cursor_text_decodes_or_is_refused(token in ".{0,80}") {
+            let _ = Cursor::decode(&token);
+        }
+    }
+}
