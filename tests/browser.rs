@@ -1,0 +1,96 @@
+//! The search pages in headless Chromium (Debian's `chromium`, installed by `scripts/setup`):
+//! what a seeker's browser renders, and screenshots under `target/screenshots/` to look at.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> PathBuf {
+    let path = PathBuf::from("/usr/bin/chromium");
+    assert!(
+        path.exists(),
+        "no {}: run scripts/setup, which installs Debian's chromium",
+        path.display()
+    );
+    path
+}
+
+/// Chromium without a profile, sandbox or background traffic: only the page asked for.
+fn headless(profile: &Path) -> Command {
+    let mut command = Command::new(chromium());
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1400",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+fn dump_dom(profile: &Path, url: &str) -> String {
+    let output = headless(profile)
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn screenshot(profile: &Path, url: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    let file = dir.join(name);
+    let output = headless(profile)
+        .arg(format!("--screenshot={}", file.display()))
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    file
+}
+
+#[test]
+fn search_pages_render_in_chromium() {
+    let demo = common::Demo::start(250);
+    let profile = tempfile::tempdir().expect("profile dir");
+
+    let search = demo.url("/?q=medewerker&province=Utrecht");
+    let dom = dump_dom(profile.path(), &search);
+    let head: String = dom.chars().take(500).collect();
+    assert!(dom.contains("<label"), "the search form has labels: {head}");
+    assert!(dom.contains("<mark>"), "results carry highlighted snippets");
+    assert!(dom.contains("Provincie"), "the facet sidebar is there");
+    assert!(dom.contains("/vacature/"), "results link to vacancy pages");
+
+    let png = screenshot(profile.path(), &search, "search.png");
+    assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
+
+    let first = dom
+        .split("href=\"/vacature/")
+        .nth(1)
+        .expect("a vacancy link");
+    let id: String = first
+        .chars()
+        .take_while(|c| *c != '"' && *c != '?')
+        .collect();
+    let vacancy = demo.url(&format!("/vacature/{id}"));
+    let dom = dump_dom(profile.path(), &vacancy);
+    assert!(dom.contains("<h1"), "the vacancy page has a heading");
+    screenshot(profile.path(), &vacancy, "vacancy.png");
+}

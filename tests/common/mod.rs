@@ -1,0 +1,80 @@
+//! Helpers the end-to-end tests share: the demo as a running process, and plain HTTP.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+/// `vindwerk demo` running on a free loopback port; stopped when dropped.
+pub struct Demo {
+    child: Child,
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Demo {
+    pub fn start(vacancies: usize) -> Demo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
+            .args([
+                "demo",
+                "--addr",
+                "127.0.0.1:0",
+                "--vacancies",
+                &vacancies.to_string(),
+            ])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the demo");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut address = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("read the demo's output");
+            if let Some(url) = line.strip_prefix("vindwerk demo: http://") {
+                address = Some(url.trim_end_matches('/').to_owned());
+                break;
+            }
+        }
+        let address = address.expect("the demo prints its URL");
+        Demo {
+            child,
+            address,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A plain HTTP/1.0 GET: the status line and the body.
+    pub fn get(&self, path: &str) -> (String, String) {
+        let mut stream = TcpStream::connect(&self.address).expect("connect to the demo");
+        write!(
+            stream,
+            "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n",
+            self.address
+        )
+        .expect("send request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read response");
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .expect("a response has a head");
+        (
+            head.lines().next().unwrap_or_default().to_owned(),
+            body.to_owned(),
+        )
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
