@@ -1,1 +1,13 @@
-//! benches
+//! vindwerk's benchmarks: what each stage costs, and how vindwerk compares with what a user
+//! would pick instead, measured in the same run on the same data. Figures go into
+//! `benches/RESULTS.md` with date and machine; no test asserts a timing.
+//!
+//! This library holds what the bench targets and binaries share:
+//! - [`fixture`]: the fixture web set up for measuring (no artificial delays), the world sizes;
+//! - [`measure`]: peak memory and latency percentiles.
+//!
+//! It does not change any product crate's behaviour: everything runs through their public
+//! API, as the binary runs them.
+
+pub mod fixture;
+pub mod measure;
