@@ -3,11 +3,13 @@
 //! `benches/RESULTS.md` with date and machine; no test asserts a timing.
 //!
 //! This library holds what the bench targets and binaries share:
+//! - [`crawled`]: the fixture web crawled once by the real crawler, for the stage benchmarks;
 //! - [`fixture`]: the fixture web set up for measuring (no artificial delays), the world sizes;
 //! - [`measure`]: peak memory and latency percentiles.
 //!
 //! It does not change any product crate's behaviour: everything runs through their public
 //! API, as the binary runs them.
 
+pub mod crawled;
 pub mod fixture;
 pub mod measure;
