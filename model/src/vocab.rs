@@ -178,6 +178,19 @@ impl SalaryPeriod {
     }
 }
 
+vocabulary! {
+    /// What a person may do in the portal; one person may hold several roles. A seeker
+    /// searches, logs actions, keeps shortlists and invites a circle; a circle member follows
+    /// the seekers whose circle they joined and gives kudos; a coach leads tables of seekers and
+    /// exports shortlists; an operator runs the installation.
+    Role, "role" {
+        Seeker => "seeker",
+        Circle => "circle",
+        Coach => "coach",
+        Operator => "operator",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,10 @@ pub enum StoreError {
     #[error("posting of source {source_id} has an empty url")]
     EmptyUrl { source_id: SourceId },
 
+    /// A row that must be unique exists already.
+    #[error("{what} exists already")]
+    Duplicate { what: String },
+
     #[error("no posting with id {0}")]
     UnknownPosting(PostingId),
 

@@ -10,6 +10,7 @@
 //! - crawl **runs** and per-source run summaries, for reports;
 //! - **vacancies** (the deduplicated jobs the indexer writes back) and which posting belongs to
 //!   which vacancy, so vacancy ids stay stable across index runs;
+//! - the portal's **users**, their roles and sign-in **sessions** (tokens kept only hashed);
 //! - a small **meta** key/value table;
 //! - and, beside the file, the **run lock** ([`RunLock`]) that keeps a second crawl out.
 //!
@@ -47,6 +48,7 @@
 //! crawler does) nor which postings form a vacancy (the indexer does). It is synchronous:
 //! async callers give it a thread of its own.
 
+mod accounts;
 mod codec;
 mod error;
 mod fetch_state;
@@ -64,6 +66,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 use rusqlite_migration::SchemaVersion;
 use serde::{Deserialize, Serialize};
 
+pub use accounts::{NewUser, Session, User, normalise_email};
 pub use error::StoreError;
 pub use fetch_state::FetchState;
 pub use lock::RunLock;

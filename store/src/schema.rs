@@ -129,7 +129,45 @@ CREATE TABLE meta (
 ) STRICT;
 "#;
 
-const MIGRATION_LIST: &[M<'static>] = &[M::up(INITIAL).comment("initial schema")];
+/// The portal's people. Emails are stored lower case; passwords only as argon2id hashes;
+/// sessions only as the blake3 hash of their token. Deleting a user deletes their roles and
+/// sessions with them.
+const ACCOUNTS: &str = r#"
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE user_roles (
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('seeker', 'circle', 'coach', 'operator')),
+    PRIMARY KEY (user_id, role)
+) STRICT;
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX sessions_user ON sessions (user_id);
+
+-- Failed sign-ins per account ('account:<email>') and per address ('address:<ip>').
+CREATE TABLE login_failures (
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+) STRICT;
+CREATE INDEX login_failures_key_at ON login_failures (key, at);
+"#;
+
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(INITIAL).comment("initial schema"),
+    M::up(ACCOUNTS).comment("portal accounts and sessions"),
+];
 
 /// Every migration, oldest first.
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
