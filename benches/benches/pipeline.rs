@@ -84,7 +84,9 @@ fn deduplication(c: &mut Criterion, crawled: &Crawled) {
         b.iter(|| dedup::deduplicate(black_box(&items), &none, &config));
     });
     group.bench_function("normalise+cluster+merge", |b| {
-        b.iter(|| pipeline::build_vacancies(black_box(&crawled.postings), &none, &crawled.normaliser));
+        b.iter(|| {
+            pipeline::build_vacancies(black_box(&crawled.postings), &none, &crawled.normaliser)
+        });
     });
     group.finish();
 }
@@ -145,7 +147,11 @@ fn search(c: &mut Criterion, crawled: &Crawled) {
                 async move {
                     let request = Request::get(uri).body(Body::empty()).expect("request");
                     let response = app.oneshot(request).await.expect("router answers");
-                    assert!(response.status().is_success(), "{uri}: {}", response.status());
+                    assert!(
+                        response.status().is_success(),
+                        "{uri}: {}",
+                        response.status()
+                    );
                     axum::body::to_bytes(response.into_body(), usize::MAX)
                         .await
                         .expect("body")

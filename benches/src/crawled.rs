@@ -9,8 +9,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone, Utc};
 use vindwerk_crawler::config;
-use vindwerk_fixtures::RATE_PER_HOST;
 use vindwerk_crawler::round::{self, RoundOptions, RoundSummary};
+use vindwerk_fixtures::RATE_PER_HOST;
 use vindwerk_indexer::index::{self, WriterConfig};
 use vindwerk_indexer::pipeline::{self, Normaliser};
 use vindwerk_model::{Posting, Vacancy};
@@ -50,9 +50,10 @@ pub fn crawl_fixture_web(n_vacancies: usize) -> anyhow::Result<Crawled> {
         let web = fixture::start(world).await?;
         // Politeness stays on (robots.txt, one gate) but the fixture's rate is lifted: the
         // crawl only makes the inputs here, it is not what is measured.
-        let sources = web
-            .sources_toml()
-            .replace(&format!("rate_per_host = {RATE_PER_HOST:.1}"), "rate_per_host = 1000.0");
+        let sources = web.sources_toml().replace(
+            &format!("rate_per_host = {RATE_PER_HOST:.1}"),
+            "rate_per_host = 1000.0",
+        );
         let config = config::parse(&sources)
             .map_err(|errors| anyhow::anyhow!("fixture sources.toml: {errors}"))?;
         let now = Utc.from_utc_datetime(&today().and_hms_opt(6, 0, 0).context("time")?);
