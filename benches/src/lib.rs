@@ -4,12 +4,18 @@
 //!
 //! This library holds what the bench targets and binaries share:
 //! - [`crawled`]: the fixture web crawled once by the real crawler, for the stage benchmarks;
+//! - [`corpus`]: synthetic vacancies for the search benchmark, normalised by the real normaliser;
 //! - [`fixture`]: the fixture web set up for measuring (no artificial delays), the world sizes;
-//! - [`measure`]: peak memory and latency percentiles.
+//! - [`fts`]: the same searches on SQLite FTS5, the baseline a user would pick instead;
+//! - [`measure`]: peak memory and latency percentiles;
+//! - [`queries`]: the search benchmark's query mix.
 //!
 //! It does not change any product crate's behaviour: everything runs through their public
 //! API, as the binary runs them.
 
+pub mod corpus;
 pub mod crawled;
 pub mod fixture;
+pub mod fts;
 pub mod measure;
+pub mod queries;

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The search benchmark in one command: builds vindwerk and the benchmark in release, then runs
+# it (index build and update, `vindwerk serve` over loopback from one and from many clients,
+# the same queries in process and on SQLite FTS5), writing into benches/out/search-<N>/
+# (report.json, report.txt, machine.txt, serve.log, and the cached corpus).
+#
+#   benches/scripts/run-search.sh                          # 100,000 vacancies
+#   benches/scripts/run-search.sh --vacancies 1000000      # any other bench-search flags
+set -euo pipefail
+benches="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(cd "$benches/.." && pwd)"
+cd "$root"
+cargo build --release --bin vindwerk
+cargo build --release -p vindwerk-benches --bin bench-search
+
+vacancies=100000
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[$i]}" in
+        --vacancies) vacancies="${args[$((i + 1))]}" ;;
+        --vacancies=*) vacancies="${args[$i]#--vacancies=}" ;;
+    esac
+done
+out="$benches/out/search-$vacancies"
+mkdir -p "$out"
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "cores: $(nproc)"
+    echo "cpu: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+    echo "memory: $(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GiB"}')"
+    echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "command: bench-search --dir $out $*"
+} | tee "$out/machine.txt"
+"$root/target/release/bench-search" --dir "$out" "$@" --json \
+    > "$out/report.json"
+python3 - "$out/report.json" <<'PY' | tee "$out/report.txt"
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"{r['vacancies']} vacancies; index build {r['index']['build_s']} s, "
+      f"peak RSS {(r['index']['peak_rss_bytes'] or 0) // 10**6} MB; "
+      f"update of {r['update']['changed']} in {r['update']['update_s']} s")
+print(f"startup to first answer {r['startup']['binary_first_answer_s']} s")
+for name in ('in_process', 'http_single'):
+    l = r[name]
+    print(f"{name}: p50 {l['p50_ms']} ms, p95 {l['p95_ms']} ms, p99 {l['p99_ms']} ms")
+load = r['http_load']
+print(f"http load, {load['clients']} clients: {load['queries_per_s']} queries/s, "
+      f"p99 {load['latencies']['p99_ms']} ms, {load['errors']} errors")
+if r.get('fts'):
+    f = r['fts']
+    print(f"fts5: load {f['load_s']} s, p50 {f['single']['p50_ms']} ms, p99 {f['single']['p99_ms']} ms")
+for k, v in r['ratios'].items():
+    print(f"ratio fts5/vindwerk {k}: {v}")
+PY
