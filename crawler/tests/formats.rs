@@ -177,6 +177,23 @@ fn indeed_feed_jobs() {
 }
 
 #[test]
+fn feed_hours_and_a_minimum_salary() {
+    let base = url("https://vacatures.example.nl/feed.xml");
+    let indeed = r#"<source><job><title>Kok</title><url>https://example.nl/v/1</url>
+        <salary><![CDATA[vanaf € 2.450 bruto per maand]]></salary>
+        <hours><![CDATA[32 - 36 uur per week]]></hours></job></source>"#;
+    let rss = r#"<rss><channel><item><title>Kok</title><link>https://example.nl/v/2</link>
+        <workHours>24 uur</workHours></item></channel></rss>"#;
+    let listing = formats::parse_indeed(indeed, &base).expect("indeed");
+    let job = &listing.postings[0];
+    assert_eq!(job.hours_text.as_deref(), Some("32 - 36 uur per week"));
+    let salary = job.salary.as_ref().expect("salary");
+    assert_eq!((salary.min, salary.max), (Some(2450.0), None));
+    let listing = formats::parse_rss(rss, &base).expect("rss");
+    assert_eq!(listing.postings[0].hours_text.as_deref(), Some("24 uur"));
+}
+
+#[test]
 fn recruitee_offers() {
     let spec = ats(
         "dijkstra-software",

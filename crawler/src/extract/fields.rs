@@ -263,29 +263,51 @@ pub(crate) fn parse_amount(token: &str) -> Option<f64> {
 }
 
 /// A salary from prose: `€ 3.200 - € 4.500 bruto per maand`, `3200-4500`, `€18,50 per uur`.
-/// The first two amounts are the range; one amount is both ends.
+/// The first two amounts are the range; one amount is both ends, unless the words before it
+/// make it a bound: `vanaf € 600` is a minimum, `max. € 4.000` a maximum.
 pub(crate) fn parse_salary_text(text: &str) -> Option<Salary> {
     let text = text.trim();
     if text.is_empty() || text.len() > 1000 {
         return None;
     }
-    let amounts: Vec<f64> = AMOUNT
+    let found: Vec<(usize, f64)> = AMOUNT
         .find_iter(text)
-        .filter_map(|found| parse_amount(found.as_str()))
+        .filter_map(|found| parse_amount(found.as_str()).map(|amount| (found.start(), amount)))
         .take(2)
         .collect();
-    let (min, max) = match amounts.as_slice() {
+    let (min, max) = match found.as_slice() {
         [] => return None,
-        [one] => (*one, *one),
-        [low, high, ..] => (*low, *high),
+        [(start, one)] => {
+            let before = text[..*start].to_lowercase();
+            if LOWER_BOUND.is_match(&before) {
+                (Some(*one), None)
+            } else if UPPER_BOUND.is_match(&before) {
+                (None, Some(*one))
+            } else {
+                (Some(*one), Some(*one))
+            }
+        }
+        [(_, low), (_, high), ..] => (Some(*low), Some(*high)),
     };
     Some(Salary {
-        min: Some(min),
-        max: Some(max),
+        min,
+        max,
         currency: parse_currency(text),
         period: parse_period(text),
     })
 }
+
+/// Words that make the amount after them a minimum ("vanaf € 600", "from €14.25").
+static LOWER_BOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\bvanaf|\bv\.a\.|\bmin(?:imaal|imum)?\.?|\bfrom|\bstarting\s+at|\bat\s+least|\bminstens)\s*(?:€|eur(?:o)?)?\s*$")
+        .expect("bound regex should compile")
+});
+
+/// Words that make the amount after them a maximum ("max. € 4.000", "tot € 3.500").
+static UPPER_BOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\bmax(?:imaal|imum)?\.?|\btot(?:\s+maximaal)?|\bt/m|\bup\s+to|\bhooguit)\s*(?:€|eur(?:o)?)?\s*$")
+        .expect("bound regex should compile")
+});
 
 /// The currency a text names by symbol or code.
 pub(crate) fn parse_currency(text: &str) -> Option<String> {
@@ -400,6 +422,21 @@ mod tests {
             (Some(18.5), Some(SalaryPeriod::Hour))
         );
         assert_eq!(parse_salary_text("marktconform"), None);
+    }
+
+    #[test]
+    fn one_amount_is_a_bound_when_the_words_say_so() {
+        let check = |text: &str, expected: (Option<f64>, Option<f64>)| {
+            let salary = parse_salary_text(text).expect("an amount");
+            assert_eq!((salary.min, salary.max), expected, "{text:?}");
+        };
+        check("vanaf € 600 bruto per maand", (Some(600.0), None));
+        check("from €14.25 gross per hour", (Some(14.25), None));
+        check("Minimaal €2.950 per maand", (Some(2950.0), None));
+        check("max. €4.000", (None, Some(4000.0)));
+        check("tot € 3.500 per maand", (None, Some(3500.0)));
+        check("€ 3.500 per maand", (Some(3500.0), Some(3500.0)));
+        check("Salaris: € 3.500", (Some(3500.0), Some(3500.0)));
     }
 
     #[test]

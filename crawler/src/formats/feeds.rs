@@ -25,7 +25,8 @@ pub fn parse_feed(format: FeedFormat, body: &str, base: &Url) -> Result<Listing,
 
 /// RSS 2.0. Besides the standard `title`, `link`, `guid`, `description`, `content:encoded`,
 /// `pubDate`, it reads the job extensions some boards add as children of `<item>`:
-/// `company`, `location`/`city`, `salary`, `jobtype`/`employmentType`, `expires`/`validThrough`.
+/// `company`, `location`/`city`, `salary`, `hours`/`workHours`, `jobtype`/`employmentType`,
+/// `expires`/`validThrough`.
 pub fn parse_rss(body: &str, base: &Url) -> Result<Listing, FormatError> {
     let (root, note) = xml::parse(body)?;
     // RSS 2.0 puts items inside the channel, RSS 1.0 (RDF) beside it.
@@ -118,7 +119,8 @@ pub fn parse_atom(body: &str, base: &Url) -> Result<Listing, FormatError> {
 
 /// The Indeed XML feed: `<source><job>` with `title`, `url`, `company`, `city`, `state`,
 /// `country`, `postalcode`, `streetaddress`, `date`, `expirationdate`, `referencenumber`,
-/// `description`, `salary`, `education`, `jobtype`, `remotetype`, `experience`, `category`.
+/// `description`, `salary`, `hours`, `education`, `jobtype`, `remotetype`, `experience`,
+/// `category`.
 pub fn parse_indeed(body: &str, base: &Url) -> Result<Listing, FormatError> {
     let (root, note) = xml::parse(body)?;
     if !root.is("source") && root.child("job").is_none() {
@@ -164,6 +166,9 @@ pub fn parse_indeed(body: &str, base: &Url) -> Result<Listing, FormatError> {
             posting.salary_text = Some(salary);
         }
         posting.education_text = job.child_text("education");
+        posting.hours_text = job
+            .child_text("hours")
+            .and_then(|text| non_empty_text(&text));
         if let Some(types) = job.child_text("jobtype") {
             posting.employment_types = parse_employment_types(&types);
         }
@@ -211,6 +216,9 @@ fn read_job_extensions(item: &Element, posting: &mut PostingData) {
         posting.salary = parse_salary_text(&salary);
         posting.salary_text = Some(salary);
     }
+    posting.hours_text = item
+        .first_text(&["hours", "workHours"])
+        .and_then(|text| non_empty_text(&text));
     if let Some(types) = item.first_text(&["jobtype", "employmentType"]) {
         posting.employment_types = parse_employment_types(&types);
     }
