@@ -2,8 +2,13 @@
 //! ("fulltime", "deeltijd", "tijdelijk", "zzp", "stage", "oproepkracht", "uitzend").
 //!
 //! "Vast" (a permanent contract) says nothing about hours and maps to nothing; schema.org has
-//! no "permanent". When a text names several types, the most specific wins: an internship or
-//! a freelance job that is also full-time is an internship or a freelance job.
+//! no "permanent". When a posting names several types (schema.org allows a list, an ATS may
+//! say "Full time" for the hours and "freelance" for the contract), the most specific wins: an
+//! internship or a freelance job that is also full-time is an internship or a freelance job.
+//!
+//! Descriptions are read only in the lines that state the contract ("Een tijdelijk
+//! dienstverband.", "Dienstverband: stage", "A temporary position."): elsewhere in a text the
+//! words say too much else ("doorgroeien naar een vast contract na je stage").
 
 use std::sync::LazyLock;
 
@@ -55,20 +60,46 @@ static WORDS: LazyLock<Vec<(EmploymentType, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The employment type of a posting: the first of `structured` (what the source typed), else
-/// the most specific type the `texts` name (title, hours text); `None` when neither says.
+/// Most specific first: the order in which one type wins over another.
+const SPECIFICITY: [EmploymentType; 8] = [
+    EmploymentType::Intern,
+    EmploymentType::Volunteer,
+    EmploymentType::PerDiem,
+    EmploymentType::Contractor,
+    EmploymentType::Temporary,
+    EmploymentType::PartTime,
+    EmploymentType::FullTime,
+    EmploymentType::Other,
+];
+
+/// The employment type of a posting: the most specific of the types the source typed
+/// (`structured`) and the types its `texts` (title, hours text, contract lines) name; `None`
+/// when none says.
 pub fn employment_type(structured: &[EmploymentType], texts: &[&str]) -> Option<EmploymentType> {
-    if let Some(first) = structured.first() {
-        return Some(*first);
-    }
+    let mut named: Vec<EmploymentType> = structured.to_vec();
     let folded: Vec<String> = texts.iter().map(|text| fold(text)).collect();
     for (kind, pattern) in WORDS.iter() {
         if folded.iter().any(|text| pattern.is_match(text)) {
-            return Some(*kind);
+            named.push(*kind);
         }
     }
-    None
+    SPECIFICITY.into_iter().find(|kind| named.contains(kind))
 }
+
+/// Lines of a plain-text description that state the contract: "Dienstverband: tijdelijk",
+/// "Een fulltime dienstverband.", "A part-time position." Short lines only; a paragraph that
+/// mentions a contract in passing is not a statement of it.
+pub fn contract_lines(description: &str) -> Vec<&str> {
+    description
+        .lines()
+        .filter(|line| line.len() <= 120 && CONTRACT_LINE.is_match(&fold(line)))
+        .collect()
+}
+
+static CONTRACT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:dienstverband|arbeidsovereenkomst|contractvorm|soort contract|type contract|position|employment type|job type)\b")
+        .expect("contract line pattern should compile")
+});
 
 #[cfg(test)]
 mod tests {
@@ -102,11 +133,43 @@ mod tests {
     }
 
     #[test]
-    fn the_structured_type_comes_first() {
-        assert_eq!(
-            employment_type(&[Temporary, FullTime], &["fulltime"]),
-            Some(Temporary)
+    fn the_most_specific_type_wins() {
+        let check = |structured: &[EmploymentType], texts: &[&str], expected| {
+            assert_eq!(
+                employment_type(structured, texts),
+                expected,
+                "{structured:?} {texts:?}"
+            );
+        };
+        check(&[Temporary, FullTime], &["fulltime"], Some(Temporary));
+        // Personio: the schedule, then the contract.
+        check(&[FullTime, Contractor], &[], Some(Contractor));
+        // Recruitee's "fulltime_fixed_term".
+        check(&[FullTime, Temporary], &[], Some(Temporary));
+        // Workday's time type refined by the contract line of the description.
+        check(&[FullTime], &["Een stage dienstverband."], Some(Intern));
+        check(&[PartTime], &["Verkoper"], Some(PartTime));
+        check(&[Other], &[], Some(Other));
+        check(&[Other, FullTime], &[], Some(FullTime));
+    }
+
+    #[test]
+    fn contract_lines_are_short_statements() {
+        let check = |description: &str, expected: &[&str]| {
+            assert_eq!(contract_lines(description), expected, "{description:?}");
+        };
+        check(
+            "Ben jij de kok?\n- Een tijdelijk dienstverband.\n- 8% vakantiegeld.",
+            &["- Een tijdelijk dienstverband."],
         );
+        check("Dienstverband: stage", &["Dienstverband: stage"]);
+        check("- A part-time position.", &["- A part-time position."]);
+        check("Je start met uitzicht op een vast contract.", &[]);
+        check(
+            &format!("{} dienstverband", "lang verhaal ".repeat(20)),
+            &[],
+        );
+        check("", &[]);
     }
 
     proptest! {

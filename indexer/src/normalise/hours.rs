@@ -83,6 +83,21 @@ pub fn parse_hours(text: &str) -> Option<Hours> {
     None
 }
 
+/// The hours a plain-text description states in a line of its own ("Uren: 32 - 36 uur per
+/// week", "- 24 hours per week."), for postings that publish them nowhere else. Only short
+/// lines about the working week count: elsewhere "24 uur" is a response time or a shift.
+pub fn hours_in_description(description: &str) -> Option<Hours> {
+    description
+        .lines()
+        .filter(|line| line.len() <= 120 && HOURS_LINE.is_match(line))
+        .find_map(parse_hours)
+}
+
+static HOURS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bper\s+week\b|\bp/w\b|\bwerkweek\b|\ba\s+week\b|^[\s-]*(?:uren|hours|werkuren|arbeidsduur)\s*:")
+        .expect("hours line pattern should compile")
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +129,28 @@ mod tests {
         check("fulltime", None);
         check("80 uur", None);
         check("2 fte", None);
+        check("", None);
+    }
+
+    #[test]
+    fn hours_stated_in_a_description() {
+        let check = |description: &str, expected: Option<(Option<f64>, Option<f64>)>| {
+            let got = hours_in_description(description).map(|hours| (hours.min, hours.max));
+            assert_eq!(got, expected, "{description:?}");
+        };
+        check(
+            "Wat bieden wij?\n- Een salaris van € 3.200 bruto per maand.\n- 32 - 36 uur per week.",
+            Some((Some(32.0), Some(36.0))),
+        );
+        check("Uren: 24 uur per week", Some((Some(24.0), Some(24.0))));
+        check("- 16 - 24 hours per week.", Some((Some(16.0), Some(24.0))));
+        check("Uren: 36", None);
+        // Hours that are not the working week.
+        check("Wij reageren binnen 24 uur op je sollicitatie.", None);
+        check(
+            "Je werkt in een 24-uursdienst, 7 dagen per week bereikbaar.",
+            None,
+        );
         check("", None);
     }
 

@@ -22,12 +22,12 @@ pub mod salary;
 pub mod text;
 
 pub use education::education_level;
-pub use employment::employment_type;
+pub use employment::{contract_lines, employment_type};
 pub use gazetteer::{Gazetteer, Place, Postcode, ResolvedPlace, mentions_remote};
-pub use hours::{Hours, parse_hours};
+pub use hours::{Hours, hours_in_description, parse_hours};
 pub use language::detect_language;
 pub use occupation::{Occupation, Occupations};
-pub use salary::{NormalisedSalary, normalise_salary, parse_salary_text};
+pub use salary::{NormalisedSalary, normalise_salary, parse_salary_text, salary_in_description};
 pub use text::{clean_title, fold, html_to_text};
 
 mod posting;

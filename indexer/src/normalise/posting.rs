@@ -8,8 +8,9 @@ use vindwerk_model::{EducationLevel, EmploymentType, PostingData};
 
 use super::text::{clean_title, collapse_whitespace, fold, html_to_text, looks_like_html};
 use super::{
-    Gazetteer, Hours, NormalisedSalary, Occupations, ResolvedPlace, detect_language,
-    education_level, employment_type, mentions_remote, normalise_salary, parse_hours,
+    Gazetteer, Hours, NormalisedSalary, Occupations, ResolvedPlace, contract_lines,
+    detect_language, education_level, employment_type, hours_in_description, mentions_remote,
+    normalise_salary, parse_hours, salary_in_description,
 };
 use crate::dedup::NormalisedFields;
 
@@ -61,15 +62,21 @@ pub fn normalise(
     let title = clean_title(&data.title, &place_names);
     let occupation = occupations.classify(&title);
     let description = html_to_text(&data.description);
+    // Salary, hours and contract come from the fields that hold them, else from the lines of
+    // the description that state them (ATS APIs and RSS boards publish them only there).
     let hours = data
         .hours_text
         .as_deref()
         .and_then(parse_hours)
-        .or_else(|| parse_hours(&data.title));
-    let type_texts: Vec<&str> = [data.hours_text.as_deref(), Some(data.title.as_str())]
+        .or_else(|| parse_hours(&data.title))
+        .or_else(|| hours_in_description(&description));
+    let salary = normalise_salary(data.salary.as_ref(), data.salary_text.as_deref())
+        .or_else(|| salary_in_description(&description));
+    let mut type_texts: Vec<&str> = [data.hours_text.as_deref(), Some(data.title.as_str())]
         .into_iter()
         .flatten()
         .collect();
+    type_texts.extend(contract_lines(&description));
     let education = match data.education_text.as_deref().and_then(education_level) {
         Some(level) => Some(level),
         None => education_level(&description),
@@ -93,7 +100,7 @@ pub fn normalise(
         remote,
         occupation: occupation.map(|occupation| occupation.label.clone()),
         isco: occupation.map(|occupation| occupation.isco.clone()),
-        salary: normalise_salary(data.salary.as_ref(), data.salary_text.as_deref()),
+        salary,
         hours,
         employment_type: employment_type(&data.employment_types, &type_texts),
         education_level: education,

@@ -70,6 +70,27 @@ pub fn normalise_salary(
     Some(finish(min, max, currency, period))
 }
 
+/// The salary a plain-text description states in a line of its own ("Salaris: vanaf € 2.950
+/// bruto per maand", "- Een salaris van € 3.200 - € 4.500 bruto per maand.", "A salary of
+/// €48,500 - €60,000 gross per year."), for postings that publish it nowhere else. Only short
+/// lines that name pay and an amount in euros count: elsewhere in a text a number is a count,
+/// a year or a budget.
+pub fn salary_in_description(description: &str) -> Option<NormalisedSalary> {
+    description
+        .lines()
+        .filter(|line| line.len() <= 200)
+        .map(str::to_lowercase)
+        .filter(|line| {
+            SALARY_LINE.is_match(line) && (line.contains('€') || EURO_WORD.is_match(line))
+        })
+        .find_map(|line| parse_salary_text(&line))
+}
+
+static SALARY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:salaris|salary|loon|uurloon|maandloon|beloning|wage|pay)\b")
+        .expect("salary line pattern should compile")
+});
+
 /// A salary in free text; `None` when the text holds no amount.
 pub fn parse_salary_text(text: &str) -> Option<NormalisedSalary> {
     let lower = text.to_lowercase();
@@ -347,6 +368,41 @@ mod tests {
             Some((Some(3000.0), Some(3000.0), Some(Month))),
         );
         check("per 1 januari", None);
+        check("", None);
+    }
+
+    #[test]
+    fn salaries_stated_in_a_description() {
+        let check =
+            |description: &str,
+             expected: Option<(Option<f64>, Option<f64>, Option<SalaryPeriod>)>| {
+                let got = salary_in_description(description)
+                    .map(|salary| (salary.min, salary.max, salary.period));
+                assert_eq!(got, expected, "{description:?}");
+            };
+        check(
+            "Wat bieden wij?\n- Een salaris van € 3.200 - € 4.500 bruto per maand.\n- 32 uur per week.",
+            Some((Some(3200.0), Some(4500.0), Some(Month))),
+        );
+        check(
+            "Salaris: vanaf € 2.950 bruto per maand",
+            Some((Some(2950.0), None, Some(Month))),
+        );
+        check(
+            "- A salary of from €14.25 gross per hour.",
+            Some((Some(14.25), None, Some(Hour))),
+        );
+        check(
+            "- A salary of €48,500 - €60,000 gross per year.",
+            Some((Some(48500.0), Some(60000.0), Some(Year))),
+        );
+        // Amounts outside a line about pay, and pay without an amount in euros, say nothing.
+        check(
+            "Met ruim 250 collega's en een budget van € 2.000 per jaar.",
+            None,
+        );
+        check("- 8% vakantiegeld en een goed salaris.", None);
+        check("Salaris volgens cao, schaal 8.", None);
         check("", None);
     }
 

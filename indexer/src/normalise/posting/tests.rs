@@ -1,7 +1,7 @@
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use vindwerk_model::{Location, PostingData, Salary, SalaryPeriod};
+use vindwerk_model::{EmploymentType, Location, PostingData, Salary, SalaryPeriod};
 
 use super::*;
 
@@ -93,6 +93,41 @@ fn unknown_stays_unknown() {
     assert_eq!(normalised.employer, None);
     assert_eq!(normalised.language, None);
     assert_eq!(normalised.occupation.as_deref(), Some("kok"));
+}
+
+#[test]
+fn salary_hours_and_contract_stated_only_in_the_description() {
+    // A Workday or Personio posting: the API types the hours, the text states the rest.
+    let data = PostingData {
+        title: "Metselaar".into(),
+        description: "<p>Kom ons team versterken.</p><h3>Wat bieden wij?</h3><ul><li>Een salaris van € 2.850 - € 3.600 bruto per maand.</li><li>36 - 40 uur per week.</li><li>Een freelance dienstverband.</li></ul>".into(),
+        employment_types: vec![EmploymentType::FullTime],
+        ..PostingData::default()
+    };
+    let normalised = run(&data);
+    let salary = normalised.salary.as_ref().expect("salary");
+    assert_eq!(
+        (salary.min, salary.max, salary.period),
+        (Some(2850.0), Some(3600.0), Some(SalaryPeriod::Month))
+    );
+    assert_eq!(
+        normalised.hours,
+        Some(Hours {
+            min: Some(36.0),
+            max: Some(40.0)
+        })
+    );
+    assert_eq!(normalised.employment_type, Some(EmploymentType::Contractor));
+
+    // The fields that hold them win over the description.
+    let data = PostingData {
+        salary_text: Some("€ 3.000 bruto per maand".into()),
+        hours_text: Some("24 uur".into()),
+        ..data
+    };
+    let normalised = run(&data);
+    assert_eq!(normalised.salary.as_ref().and_then(|s| s.min), Some(3000.0));
+    assert_eq!(normalised.hours.and_then(|h| h.max), Some(24.0));
 }
 
 #[test]
