@@ -236,8 +236,12 @@ pub(crate) fn reference_key(reference: &str) -> Option<String> {
 }
 
 /// The pattern of a reference number: letters as `a`, digits as `9`, the rest dropped.
-/// `VAC-00042` and `vac 00043` share a shape; an ATS's `4471002` has another.
+/// `VAC-00042` and `vac 00043` share a shape; an ATS's `4471002` has another. UUIDs (Lever's
+/// posting ids) mix letters and digits at random, so all of them share the one shape `uuid`.
 pub(crate) fn reference_shape(reference: &str) -> String {
+    if is_uuid(reference.trim()) {
+        return "uuid".to_owned();
+    }
     reference
         .chars()
         .filter_map(|c| {
@@ -250,6 +254,16 @@ pub(crate) fn reference_shape(reference: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The sentences of a description, each as its words; sentences end at `.`, `!`, `?`, `;`,
@@ -334,5 +348,13 @@ mod tests {
         assert_eq!(reference_key("#1"), None);
         assert_eq!(reference_shape("VAC-00042"), reference_shape("vac 00043"));
         assert_ne!(reference_shape("VAC-00042"), reference_shape("4471002"));
+        assert_eq!(
+            reference_shape("ab2635f6-4550-4514-8f5d-f31875632a59"),
+            reference_shape("48a708f4-F0AE-4f9f-88fd-98e42074ed5b")
+        );
+        assert_ne!(
+            reference_shape("ab2635f6-4550-4514-8f5d-f31875632a59"),
+            reference_shape("ab2635f6-4550-4514-8f5d")
+        );
     }
 }
