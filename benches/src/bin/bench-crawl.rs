@@ -107,6 +107,11 @@ struct CrawlResult {
     /// CPU time of the crawler process (user and system, all threads) as last sampled: near
     /// `wall_s` when it keeps one core busy, twice that for two.
     cpu_s: f64,
+    /// Requests served per CPU second of the crawler: its efficiency, less sensitive than the
+    /// rates to other load on the machine.
+    pages_per_cpu_s: f64,
+    /// The most file descriptors (sockets, the store) the crawler held open at a sample.
+    peak_open_files: usize,
     peak_rss_mib: f64,
     median_rss_mib: f64,
     rss_samples: usize,
@@ -127,6 +132,7 @@ struct Ran {
     peak_rss_kib: u64,
     /// CPU time of the process (user and system), as last sampled.
     cpu: Duration,
+    peak_open_files: usize,
     rss_kib: Vec<(Duration, u64)>,
 }
 
@@ -362,34 +368,39 @@ impl Crawl<'_> {
         });
         let mut peak_rss_kib = 0;
         let mut cpu = Duration::ZERO;
+        let mut peak_open_files = 0;
         let mut rss_kib = Vec::new();
+        let mut samples = String::from("seconds,rss_kib,anon_kib,file_kib,open_files\n");
         let mut tick = tokio::time::interval(Duration::from_millis(self.args.sample_ms.max(1)));
         let (status, ended) = loop {
             tokio::select! {
                 done = &mut done_rx => break done.context("the waiting thread stopped")?,
                 _ = tick.tick() => {
-                    if let Some((rss, hwm)) = process_memory_kib(pid) {
-                        peak_rss_kib = peak_rss_kib.max(hwm).max(rss);
+                    if let Some(memory) = process_memory_kib(pid) {
+                        peak_rss_kib = peak_rss_kib.max(memory.hwm).max(memory.rss);
                         cpu = process_cpu(pid).unwrap_or(cpu);
-                        rss_kib.push((started.elapsed(), rss));
+                        let files = open_files(pid);
+                        peak_open_files = peak_open_files.max(files);
+                        rss_kib.push((started.elapsed(), memory.rss));
+                        samples.push_str(&format!(
+                            "{:.3},{},{},{},{files}\n",
+                            started.elapsed().as_secs_f64(),
+                            memory.rss,
+                            memory.anon,
+                            memory.file
+                        ));
                     }
                 }
             }
         };
         let status = status.context("cannot wait for the crawler")?;
-        let samples: String = rss_kib
-            .iter()
-            .map(|(at, kib)| format!("{:.3},{kib}\n", at.as_secs_f64()))
-            .collect();
-        std::fs::write(
-            self.dir.join("rss.csv"),
-            format!("seconds,rss_kib\n{samples}"),
-        )?;
+        std::fs::write(self.dir.join("rss.csv"), samples)?;
         Ok(Ran {
             ok: status.success(),
             wall: ended - started,
             peak_rss_kib,
             cpu,
+            peak_open_files,
             rss_kib,
         })
     }
@@ -433,7 +444,7 @@ impl Crawl<'_> {
         CrawlResult {
             crawler,
             subset,
-            vacancies: self.world.vacancies.len(),
+            vacancies: self.world.params.n_vacancies,
             sources: counted.sources,
             exit_ok: ran.ok,
             requests_served: requests.len(),
@@ -447,6 +458,8 @@ impl Crawl<'_> {
             sustained_pages_per_s: round1(per_second(requests.len() as f64, span)),
             postings_per_s: round1(per_second(postings as f64, ran.wall)),
             cpu_s: round3(ran.cpu.as_secs_f64()),
+            pages_per_cpu_s: round1(per_second(requests.len() as f64, ran.cpu)),
+            peak_open_files: ran.peak_open_files,
             peak_rss_mib: round1(ran.peak_rss_kib as f64 / 1024.0),
             median_rss_mib: round1(median_rss_kib as f64 / 1024.0),
             rss_samples: rss.len(),
@@ -494,8 +507,19 @@ fn sources_toml(
     Ok(table.to_string())
 }
 
-/// `VmRSS` and `VmHWM` of process `pid` in KiB, while it runs.
-fn process_memory_kib(pid: u32) -> Option<(u64, u64)> {
+/// Resident memory of a process in KiB.
+struct Memory {
+    rss: u64,
+    /// The peak of `rss` so far.
+    hwm: u64,
+    /// Heap and other anonymous memory.
+    anon: u64,
+    /// Mapped files (the binary, libraries).
+    file: u64,
+}
+
+/// The memory of process `pid` from `/proc/<pid>/status`, while it runs.
+fn process_memory_kib(pid: u32) -> Option<Memory> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |key: &str| -> Option<u64> {
         let line = status.lines().find(|line| line.starts_with(key))?;
@@ -506,7 +530,17 @@ fn process_memory_kib(pid: u32) -> Option<(u64, u64)> {
             .parse()
             .ok()
     };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    Some(Memory {
+        rss: field("VmRSS:")?,
+        hwm: field("VmHWM:")?,
+        anon: field("RssAnon:")?,
+        file: field("RssFile:")?,
+    })
+}
+
+/// File descriptors process `pid` holds open (0 when unknown).
+fn open_files(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
 }
 
 /// User and system CPU time of process `pid` (all threads), while it runs.
@@ -538,6 +572,7 @@ fn ratios(results: &[CrawlResult]) -> Vec<serde_json::Value> {
             "pages_per_s": ratio(vindwerk.pages_per_s, scrapy.pages_per_s),
             "sustained_pages_per_s": ratio(vindwerk.sustained_pages_per_s, scrapy.sustained_pages_per_s),
             "postings_per_s": ratio(vindwerk.postings_per_s, scrapy.postings_per_s),
+            "pages_per_cpu_s": ratio(vindwerk.pages_per_cpu_s, scrapy.pages_per_cpu_s),
         }));
     }
     ratios
@@ -552,7 +587,7 @@ fn name(crawler: Crawler) -> &'static str {
 
 fn line(r: &CrawlResult) -> String {
     format!(
-        "{} {}: {} requests ({} pages counted), {} postings in {:.2} s ({:.2} s CPU) = {:.0} pages/s ({:.0} sustained), {:.0} postings/s, peak RSS {:.1} MiB, {} errors, {} robots violations{}",
+        "{} {}: {} requests ({} pages counted), {} postings in {:.2} s ({:.2} s CPU) = {:.0} pages/s ({:.0} sustained), {:.0} postings/s, {:.0} pages per CPU s, peak RSS {:.1} MiB, {} open files, {} errors, {} robots violations{}",
         name(r.crawler),
         r.subset,
         r.requests_served,
@@ -563,7 +598,9 @@ fn line(r: &CrawlResult) -> String {
         r.pages_per_s,
         r.sustained_pages_per_s,
         r.postings_per_s,
+        r.pages_per_cpu_s,
         r.peak_rss_mib,
+        r.peak_open_files,
         r.errors,
         r.robots_violations,
         if r.exit_ok { "" } else { ", FAILED" },
@@ -572,7 +609,7 @@ fn line(r: &CrawlResult) -> String {
 
 fn print_table(results: &[CrawlResult]) {
     println!(
-        "{:>9} {:<9} {:<8} {:>7} {:>9} {:>9} {:>8} {:>7} {:>8} {:>9} {:>10} {:>8} {:>6}",
+        "{:>9} {:<9} {:<8} {:>7} {:>9} {:>9} {:>8} {:>7} {:>8} {:>9} {:>11} {:>10} {:>8} {:>6}",
         "vacancies",
         "crawler",
         "subset",
@@ -583,13 +620,14 @@ fn print_table(results: &[CrawlResult]) {
         "cpu s",
         "pages/s",
         "sustained",
+        "pages/cpu-s",
         "postings/s",
         "peak MiB",
         "errors"
     );
     for r in results {
         println!(
-            "{:>9} {:<9} {:<8} {:>7} {:>9} {:>9} {:>8.2} {:>7.2} {:>8.0} {:>9.0} {:>10.0} {:>8.1} {:>6}",
+            "{:>9} {:<9} {:<8} {:>7} {:>9} {:>9} {:>8.2} {:>7.2} {:>8.0} {:>9.0} {:>11.0} {:>10.0} {:>8.1} {:>6}",
             r.vacancies,
             name(r.crawler),
             r.subset,
@@ -600,6 +638,7 @@ fn print_table(results: &[CrawlResult]) {
             r.cpu_s,
             r.pages_per_s,
             r.sustained_pages_per_s,
+            r.pages_per_cpu_s,
             r.postings_per_s,
             r.peak_rss_mib,
             r.errors
@@ -607,12 +646,13 @@ fn print_table(results: &[CrawlResult]) {
     }
     for ratio in ratios(results) {
         println!(
-            "vindwerk / scrapy at {} vacancies on {}: {}x pages/s, {}x sustained, {}x postings/s",
+            "vindwerk / scrapy at {} vacancies on {}: {}x pages/s, {}x sustained, {}x postings/s, {}x pages per CPU second",
             ratio["vacancies"],
             ratio["subset"].as_str().unwrap_or_default(),
             ratio["pages_per_s"],
             ratio["sustained_pages_per_s"],
-            ratio["postings_per_s"]
+            ratio["postings_per_s"],
+            ratio["pages_per_cpu_s"]
         );
     }
 }
@@ -670,8 +710,9 @@ title = "h1"
 
     #[test]
     fn reads_memory_of_a_running_process() {
-        let (rss, hwm) = process_memory_kib(std::process::id()).expect("procfs");
-        assert!(rss > 0 && hwm >= rss);
+        let memory = process_memory_kib(std::process::id()).expect("procfs");
+        assert!(memory.rss > 0 && memory.hwm >= memory.rss);
+        assert!(memory.anon > 0 && memory.file > 0);
         assert!(process_cpu(std::process::id()).is_some());
     }
 }
