@@ -83,6 +83,26 @@ fn path(path: &Path) -> &str {
     path.to_str().expect("temp paths are UTF-8")
 }
 
+/// Lever's API names no employer; the fixture's sources.toml names it per Lever source, and
+/// every vacancy posted there must show it.
+fn assert_lever_vacancies_name_their_employer(export: &str) {
+    for line in export.lines() {
+        let vacancy: serde_json::Value = serde_json::from_str(line).expect("export line is json");
+        let on_lever = vacancy["postings"]
+            .as_array()
+            .expect("postings")
+            .iter()
+            .any(|posting| {
+                posting["source"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("lever-"))
+            });
+        if on_lever {
+            assert!(vacancy["employer"].is_string(), "no employer: {line}");
+        }
+    }
+}
+
 fn score(web: &FixtureWeb, export: &str) -> Report {
     let report = evaluate(export, &web.truth(), &web.request_log, &web.limits()).expect("evaluate");
     println!("{report}");
@@ -149,8 +169,10 @@ fn ingest_two_rounds_of_the_fixture_web() {
     let round_one = Utc.from_utc_datetime(&today.and_hms_opt(6, 0, 0).expect("time"));
 
     operator.ingest(round_one);
-    let report = score(&web, &operator.export());
+    let export = operator.export();
+    let report = score(&web, &export);
     assert_quality_gate(&report);
+    assert_lever_vacancies_name_their_employer(&export);
 
     web.set_round(Round::Two);
     operator.ingest(round_one + Duration::days(7));

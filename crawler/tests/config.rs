@@ -49,6 +49,17 @@ fn defaults_fill_what_the_file_leaves_out() {
 }
 
 #[test]
+fn a_source_may_name_the_employer_its_postings_leave_out() {
+    let text = "[[source]]\nname = \"a\"\nkind = \"lever\"\ncompany = \"polderenergie\"\nemployer = \" Polder   Energie B.V. \"\n\n[[source]]\nname = \"b\"\nkind = \"lever\"\ncompany = \"b\"\n";
+    let config = config::parse(text).expect("valid");
+    assert_eq!(
+        config.sources[0].employer.as_deref(),
+        Some("Polder Energie B.V.")
+    );
+    assert_eq!(config.sources[1].employer, None);
+}
+
+#[test]
 fn ats_kinds_get_their_default_base_and_channel() {
     let text = r#"
 [[source]]
@@ -205,6 +216,11 @@ company = "acme"
             "zero rate",
             "[crawler]\nrate_per_host = 0\n",
             &["crawler.rate_per_host: must be greater than 0"],
+        ),
+        (
+            "empty employer",
+            "[[source]]\nname = \"a\"\nkind = \"lever\"\ncompany = \"a\"\nemployer = \"  \"\n",
+            &[r#"source "a": employer: must not be empty"#],
         ),
         (
             "not http",

@@ -7,7 +7,9 @@
 //! no IO except [`load`] reading the file; it does not fetch or check that URLs answer.
 //!
 //! Additions to CONTRACT.md (compatible): every source takes an optional `channel`
-//! (`employer`, `ats`, `board`, `agency`; default [`SourceKind::default_channel`]); `workday`
+//! (`employer`, `ats`, `board`, `agency`; default [`SourceKind::default_channel`]) and an
+//! optional `employer` (the hiring organisation of the source's postings that name none, as
+//! Lever's API never does: a company's board is the company's); `workday`
 //! takes an optional `tenant` (for boards not on `*.myworkdayjobs.com`); `[source.selectors]`
 //! also takes `salary`, `hours`, `employment_type`, `reference` and `closed` (a selector whose
 //! presence marks the page as closed).
@@ -93,6 +95,8 @@ pub struct SourceConfig {
     pub channel: Channel,
     /// Overrides `crawler.rate_per_host` for this source's hosts.
     pub rate_per_host: Option<Rate>,
+    /// The employer of the postings that name none (whitespace collapsed, never empty).
+    pub employer: Option<String>,
     pub spec: SourceSpec,
 }
 

@@ -44,6 +44,7 @@ pub(super) struct RawSource {
     pub(super) kind: Option<String>,
     pub(super) channel: Option<String>,
     pub(super) rate_per_host: Option<f64>,
+    pub(super) employer: Option<String>,
     pub(super) url: Option<String>,
     pub(super) include: Option<StringList>,
     pub(super) exclude: Option<StringList>,
@@ -59,7 +60,7 @@ pub(super) struct RawSource {
 }
 
 /// Fields every kind takes.
-const COMMON_FIELDS: &[&str] = &["name", "kind", "channel", "rate_per_host"];
+const COMMON_FIELDS: &[&str] = &["name", "kind", "channel", "rate_per_host", "employer"];
 
 /// Fields some kind takes; which kind is [`kind_fields`].
 const KIND_FIELDS: &[&str] = &[
@@ -366,6 +367,14 @@ fn source_config(
         None => None,
     };
 
+    let employer = match raw.employer.as_deref().map(collapse_whitespace) {
+        Some(employer) if employer.is_empty() => {
+            problems.push(format!("{place}: employer: must not be empty"));
+            None
+        }
+        employer => employer,
+    };
+
     let kind = kind?;
     let (optional, required) = kind_fields(kind);
     for field in &present {
@@ -399,6 +408,11 @@ fn source_config(
         kind,
         channel: channel.unwrap_or_else(|| kind.default_channel()),
         rate_per_host,
+        employer,
         spec,
     })
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

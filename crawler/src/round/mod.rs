@@ -210,8 +210,12 @@ impl SourceRun {
         self.shared.options.now
     }
 
-    /// Stores one posting the source publishes now.
-    pub(crate) async fn save(&self, data: PostingData) {
+    /// Stores one posting the source publishes now; one that names no employer gets the
+    /// source's configured one.
+    pub(crate) async fn save(&self, mut data: PostingData) {
+        if data.employer.is_none() {
+            data.employer.clone_from(&self.source.employer);
+        }
         if data.url.is_empty() || data.title.trim().is_empty() {
             self.error(
                 "parse",
