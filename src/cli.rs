@@ -46,6 +46,38 @@ pub enum Command {
     Export(ExportArgs),
     /// Validate a sources file and print every problem with its place.
     CheckConfig(CheckConfigArgs),
+    /// Manage portal accounts (e.g. the first operator).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; its password is read from the first line of standard input.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The account's email address (how its holder signs in).
+    #[arg(long)]
+    pub email: String,
+    /// The name shown in the portal (default: the email address).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A role of the account; repeat for several.
+    #[arg(long = "role", value_enum, required = true)]
+    pub roles: Vec<RoleArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Seeker,
+    Circle,
+    Coach,
+    Operator,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +163,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Mark the portal's cookies Secure: set this when users reach the server over TLS (a
+    /// reverse proxy in front).
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

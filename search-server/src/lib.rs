@@ -28,6 +28,7 @@ pub mod geo;
 pub mod openapi;
 pub mod pages;
 pub mod params;
+pub mod portal;
 pub mod search;
 pub mod snippet;
 pub mod state;
@@ -45,6 +46,7 @@ use tower_http::trace::TraceLayer;
 pub use error::{ApiError, ErrorCode};
 pub use geo::{GeoPoint, Place, PlaceLookup, PlaceTable, haversine_km};
 pub use params::SearchRequest;
+pub use portal::Portal;
 pub use search::SearchResults;
 pub use state::{AppState, StoreVacancies, VacancyMap, VacancySource};
 pub use vocabulary::Synonyms;
@@ -82,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         .route("/vacature/{id}", get(pages::vacancy_page))
         .route("/static/vindwerk.css", get(pages::style))
         .route("/static/vindwerk.js", get(pages::script))
+        .merge(portal::routes())
         .fallback(pages::not_found_page)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
     api.with_state(state)

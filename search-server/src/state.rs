@@ -15,6 +15,7 @@ use vindwerk_store::{Store, StoreError};
 
 use crate::error::ApiError;
 use crate::geo::PlaceLookup;
+use crate::portal::Portal;
 use crate::vocabulary::{Synonyms, Vocabulary, VocabularyCache};
 
 /// How often the index handle looks for a newly published generation: well within the
@@ -112,6 +113,8 @@ struct Inner {
     vocabulary: VocabularyCache,
     /// A fixed "today" for tests; the clock's UTC day otherwise.
     today: Option<NaiveDate>,
+    /// The portal's writable store; without it the portal's pages answer 503.
+    portal: Option<Arc<Portal>>,
 }
 
 impl AppState {
@@ -131,6 +134,7 @@ impl AppState {
                 synonyms: Arc::new(Synonyms::default()),
                 vocabulary: VocabularyCache::default(),
                 today: None,
+                portal: None,
             }),
         }
     }
@@ -145,6 +149,17 @@ impl AppState {
         self.rebuild(|inner| inner.today = Some(today))
     }
 
+    /// Serves the portal (accounts, circles, shortlists) on `portal`'s store.
+    pub fn with_portal(self, portal: Portal) -> AppState {
+        let portal = Arc::new(portal);
+        self.rebuild(|inner| inner.portal = Some(portal))
+    }
+
+    /// The portal, when the server has one.
+    pub fn portal(&self) -> Option<&Arc<Portal>> {
+        self.inner.portal.as_ref()
+    }
+
     fn rebuild(self, change: impl FnOnce(&mut Inner)) -> AppState {
         let inner = &self.inner;
         let mut next = Inner {
@@ -154,6 +169,7 @@ impl AppState {
             synonyms: Arc::clone(&inner.synonyms),
             vocabulary: VocabularyCache::default(),
             today: inner.today,
+            portal: inner.portal.clone(),
         };
         change(&mut next);
         AppState {

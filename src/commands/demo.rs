@@ -2,6 +2,7 @@
 //! employers and vacancies, serves it on loopback ports, crawls it with the real crawler,
 //! indexes it, and serves search until Ctrl-C.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -69,12 +70,20 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    println!("vindwerk demo: http://{address}/");
-    println!("  search API: http://{address}/api/search?q=verpleegkundige");
-    println!("  store and index in {}", dir.display());
+    // Whoever reads standard output may stop reading after the URL (a script, `head -1`):
+    // the demo goes on serving, so a closed pipe is not an error here.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "vindwerk demo: http://{address}/");
+    let _ = writeln!(
+        out,
+        "  search API: http://{address}/api/search?q=verpleegkundige"
+    );
+    let _ = writeln!(out, "  store and index in {}", dir.display());
+    let _ = out.flush();
+    drop(out);
     let shutdown = CancellationToken::new();
     serve::shutdown_on_ctrl_c(shutdown.clone());
-    serve::serve(&db, &index_dir, listener, shutdown).await?;
+    serve::serve(&db, &index_dir, listener, shutdown, false).await?;
     web.shutdown().await;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod index;
 mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => ingest(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::User(command) => user::run(&command),
     }
 }
 

@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use vindwerk_indexer::index::IndexHandle;
 use vindwerk_indexer::normalise::{Gazetteer, Occupations};
-use vindwerk_search_server::{AppState, StoreVacancies, Synonyms};
+use vindwerk_search_server::{AppState, Portal, StoreVacancies, Synonyms};
 
 use super::EXIT_OK;
 use crate::cli::ServeArgs;
@@ -21,7 +21,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let listener = bind(args.addr).await?;
         let shutdown = CancellationToken::new();
         shutdown_on_ctrl_c(shutdown.clone());
-        serve(&args.db.db, &args.index.index, listener, shutdown).await
+        serve(
+            &args.db.db,
+            &args.index.index,
+            listener,
+            shutdown,
+            args.secure_cookies,
+        )
+        .await
     })?;
     Ok(ExitCode::from(EXIT_OK))
 }
@@ -48,7 +55,13 @@ pub async fn serve(
     index_dir: &Path,
     listener: TcpListener,
     shutdown: CancellationToken,
+    secure_cookies: bool,
 ) -> anyhow::Result<()> {
+    // The portal's connection migrates the store first, so the readers below find the
+    // schema this build expects.
+    let portal = Portal::open(db)
+        .with_context(|| format!("cannot open the store {} for the portal", db.display()))?
+        .with_secure_cookies(secure_cookies);
     let index = IndexHandle::open(index_dir)
         .with_context(|| format!("cannot open the index {}", index_dir.display()))?;
     let vacancies = StoreVacancies::open(db)
@@ -59,14 +72,20 @@ pub async fn serve(
     .await
     .context("loading the reference data stopped")??;
     let state = AppState::new(Arc::new(index), Arc::new(vacancies), Arc::new(gazetteer))
-        .with_synonyms(Synonyms::from_esco(&occupations));
+        .with_synonyms(Synonyms::from_esco(&occupations))
+        .with_portal(portal);
     let _follower = state.follow_index();
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
     tracing::info!(%address, "serving search");
-    axum::serve(listener, vindwerk_search_server::app(state))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .context("the server stopped")
+    let app = vindwerk_search_server::app(state);
+    // The peer address feeds the portal's sign-in limit per address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.cancelled_owned())
+    .await
+    .context("the server stopped")
 }

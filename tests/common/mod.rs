@@ -47,6 +47,49 @@ impl Demo {
         }
     }
 
+    /// The directory holding the demo's store (`vindwerk.db`) and index.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// A plain HTTP/1.0 request with extra header lines: the status line, the response's
+    /// header lines and the body.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[String],
+        body: &str,
+    ) -> (String, Vec<String>, String) {
+        let mut stream = TcpStream::connect(&self.address).expect("connect to the demo");
+        let mut head = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\n", self.address);
+        for header in headers {
+            head.push_str(header);
+            head.push_str("\r\n");
+        }
+        if !body.is_empty() {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(body);
+        stream
+            .write_all(head.as_bytes())
+            .unwrap_or_else(|error| panic!("{method} {path}: cannot send: {error}"));
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .unwrap_or_else(|error| panic!("{method} {path}: cannot read the answer: {error}"));
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .expect("a response has a head");
+        let mut lines = head.lines();
+        let status = lines.next().unwrap_or_default().to_owned();
+        (status, lines.map(str::to_owned).collect(), body.to_owned())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

@@ -125,7 +125,7 @@ pub async fn not_found_page() -> Response {
     )
 }
 
-fn message(status: StatusCode, heading: &str, text: &str) -> Response {
+pub(crate) fn message(status: StatusCode, heading: &str, text: &str) -> Response {
     render(
         status,
         &MessagePage {
@@ -135,7 +135,7 @@ fn message(status: StatusCode, heading: &str, text: &str) -> Response {
     )
 }
 
-fn render(status: StatusCode, template: &impl Template) -> Response {
+pub(crate) fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(error) => ApiError::internal(format!("rendering a page: {error}")).into_response(),

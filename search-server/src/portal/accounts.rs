@@ -1,0 +1,598 @@
+//! Sign up, sign in, sign out, and the account page: change the password, download
+//! everything vindwerk holds about you, delete the account.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+use vindwerk_model::{Role, UserId};
+use vindwerk_store::{NewUser, StoreError, User, normalise_email};
+
+use super::password::{decoy_hash, hash_password, verify_password};
+use super::session::{
+    FORM_COOKIE, PageError, SESSION_COOKIE, SignedIn, Viewer, check_csrf, cookie, local_path,
+    random_token, set_cookie,
+};
+use super::{
+    LOGIN_WINDOW_MINUTES, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, MIN_PASSWORD_CHARS,
+    Portal, portal_of, session_length,
+};
+use crate::AppState;
+use crate::pages::{message, render};
+
+/// The address a request came from, when the server knows it.
+pub struct ClientAddress(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddress, Infallible> {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientAddress(address))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage<'a> {
+    csrf: &'a str,
+    name: &'a str,
+    email: &'a str,
+    problem: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage<'a> {
+    csrf: &'a str,
+    email: &'a str,
+    back: &'a str,
+    problem: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage<'a> {
+    user: &'a User,
+    roles: String,
+    csrf: &'a str,
+    notice: Option<&'a str>,
+    problem: Option<&'a str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignupForm {
+    csrf: String,
+    name: String,
+    email: String,
+    password: String,
+    password_again: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SigninForm {
+    csrf: String,
+    email: String,
+    password: String,
+    back: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    password: String,
+    password_again: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    csrf: String,
+    password: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BackQuery {
+    terug: String,
+}
+
+fn portal(state: &AppState) -> Result<Arc<Portal>, PageError> {
+    portal_of(state).ok_or(PageError::Unavailable)
+}
+
+/// Runs store work on a blocking thread.
+async fn with_store<T: Send + 'static>(
+    portal: &Arc<Portal>,
+    work: impl FnOnce(&mut vindwerk_store::Store) -> Result<T, PageError> + Send + 'static,
+) -> Result<T, PageError> {
+    let portal = Arc::clone(portal);
+    tokio::task::spawn_blocking(move || work(&mut portal.store()))
+        .await
+        .map_err(|error| PageError::Internal(format!("store task: {error}")))?
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PageError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| PageError::Internal(format!("task: {error}")))
+}
+
+/// The form token of an anonymous form: the visitor's form cookie, or a new one to set.
+fn form_token(headers: &HeaderMap) -> Result<(String, bool), PageError> {
+    match cookie(headers, FORM_COOKIE) {
+        Some(token) => Ok((token, false)),
+        None => Ok((random_token()?, true)),
+    }
+}
+
+fn with_form_cookie(mut response: Response, token: &str, new: bool, secure: bool) -> Response {
+    if new {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(FORM_COOKIE, token, 2 * 3600, secure),
+        );
+    }
+    response
+}
+
+fn check_form_cookie(headers: &HeaderMap, given: &str) -> Result<(), PageError> {
+    let expected = cookie(headers, FORM_COOKIE).unwrap_or_default();
+    check_csrf(&expected, given)
+}
+
+/// What is wrong with a new password, in Dutch.
+fn password_problem(password: &str, again: &str) -> Option<&'static str> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Some("Kies een wachtwoord van minstens 10 tekens.");
+    }
+    if password.len() > 256 {
+        return Some("Kies een wachtwoord van hoogstens 256 tekens.");
+    }
+    if password != again {
+        return Some("De twee wachtwoorden zijn niet gelijk.");
+    }
+    None
+}
+
+fn signup_problem(form: &SignupForm) -> Option<&'static str> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Some("Vul je naam in (hoogstens 100 tekens).");
+    }
+    let email = form.email.trim();
+    let plausible = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.contains(char::is_whitespace);
+    if !plausible {
+        return Some("Vul een geldig e-mailadres in.");
+    }
+    password_problem(&form.password, &form.password_again)
+}
+
+/// Signs `user` in: a new session (a new token, whatever the visitor had before), its cookie,
+/// and a redirect to `target`.
+async fn start_session(
+    portal: &Arc<Portal>,
+    user: UserId,
+    previous: Option<String>,
+    target: &str,
+) -> Result<Response, PageError> {
+    let token = random_token()?;
+    let csrf = random_token()?;
+    let now = Utc::now();
+    let expires = now + session_length();
+    let stored = token.clone();
+    with_store(portal, move |store| {
+        store.write(|batch| {
+            if let Some(previous) = &previous {
+                batch.delete_session(previous)?;
+            }
+            batch.create_session(&stored, &user, &csrf, now, expires)
+        })?;
+        Ok(())
+    })
+    .await?;
+    let mut response = Redirect::to(target).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            session_length().num_seconds(),
+            portal.secure_cookies,
+        ),
+    );
+    Ok(response)
+}
+
+/// `GET /aanmelden`
+pub async fn signup_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    if viewer.session.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let (csrf, new) = form_token(&headers)?;
+    let page = SignupPage {
+        csrf: &csrf,
+        name: "",
+        email: "",
+        problem: None,
+    };
+    Ok(with_form_cookie(
+        render(StatusCode::OK, &page),
+        &csrf,
+        new,
+        portal.secure_cookies,
+    ))
+}
+
+/// `POST /aanmelden`: a new seeker account, signed in at once.
+pub async fn signup(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_form_cookie(&headers, &form.csrf)?;
+    let again = |problem: &str| {
+        render(
+            StatusCode::BAD_REQUEST,
+            &SignupPage {
+                csrf: &form.csrf,
+                name: &form.name,
+                email: &form.email,
+                problem: Some(problem),
+            },
+        )
+    };
+    if let Some(problem) = signup_problem(&form) {
+        return Ok(again(problem));
+    }
+    let password = form.password.clone();
+    let hash = blocking(move || hash_password(&password))
+        .await?
+        .map_err(|error| PageError::Internal(error.to_string()))?;
+    let id = UserId::new(format!("u{}", &random_token()?[..24]));
+    let (name, email) = (form.name.trim().to_owned(), normalise_email(&form.email));
+    let new_id = id.clone();
+    let created = with_store(&portal, move |store| {
+        let result = store.write(|batch| {
+            batch.create_user(
+                &NewUser {
+                    id: &new_id,
+                    email: &email,
+                    name: &name,
+                    password_hash: &hash,
+                    roles: &[Role::Seeker],
+                },
+                Utc::now(),
+            )
+        });
+        match result {
+            Ok(()) => Ok(true),
+            Err(StoreError::Duplicate { .. }) => Ok(false),
+            Err(error) => Err(error.into()),
+        }
+    })
+    .await?;
+    if !created {
+        return Ok(again(
+            "Met dit e-mailadres kun je geen nieuw account maken. Heb je al een account? Log dan in.",
+        ));
+    }
+    tracing::info!(user = %id, "account created");
+    start_session(&portal, id, viewer.token, "/account").await
+}
+
+/// `GET /inloggen`
+pub async fn signin_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(query): Query<BackQuery>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    let back = local_path(&query.terug).unwrap_or("/account");
+    if viewer.session.is_some() {
+        return Ok(Redirect::to(back).into_response());
+    }
+    let (csrf, new) = form_token(&headers)?;
+    let page = SigninPage {
+        csrf: &csrf,
+        email: "",
+        back,
+        problem: None,
+    };
+    Ok(with_form_cookie(
+        render(StatusCode::OK, &page),
+        &csrf,
+        new,
+        portal.secure_cookies,
+    ))
+}
+
+/// `POST /inloggen`: the same answer whether the account exists or not; failures are
+/// limited per account and per address.
+pub async fn signin(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<SigninForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_form_cookie(&headers, &form.csrf)?;
+    let email = normalise_email(&form.email);
+    let account_key = format!("account:{email}");
+    let address_key = address.map(|address| format!("address:{address}"));
+    let now = Utc::now();
+    let window_start = now - Duration::minutes(LOGIN_WINDOW_MINUTES);
+
+    let (keys, lookup) = ((account_key.clone(), address_key.clone()), email.clone());
+    let (user, limited) = with_store(&portal, move |store| {
+        let (account_key, address_key) = keys;
+        let mut limited =
+            store.login_failures_since(&account_key, window_start)? >= MAX_FAILURES_PER_ACCOUNT;
+        if let Some(key) = &address_key {
+            limited |= store.login_failures_since(key, window_start)? >= MAX_FAILURES_PER_ADDRESS;
+        }
+        Ok((store.user_by_email(&lookup)?, limited))
+    })
+    .await?;
+    if limited {
+        return Err(PageError::TooManyAttempts);
+    }
+    let password = form.password.clone();
+    let hash = user.as_ref().map_or_else(
+        || decoy_hash().to_owned(),
+        |user| user.password_hash.clone(),
+    );
+    let matches = blocking(move || verify_password(&password, &hash)).await?;
+    let back = local_path(&form.back).unwrap_or("/account").to_owned();
+    match user.filter(|_| matches) {
+        Some(user) => {
+            with_store(&portal, move |store| {
+                store.write(|batch| batch.clear_login_failures(&account_key))?;
+                Ok(())
+            })
+            .await?;
+            start_session(&portal, user.id, viewer.token, &back).await
+        }
+        None => {
+            with_store(&portal, move |store| {
+                let forget = now - Duration::days(1);
+                store.write(|batch| {
+                    batch.record_login_failure(&account_key, now, forget)?;
+                    if let Some(key) = &address_key {
+                        batch.record_login_failure(key, now, forget)?;
+                    }
+                    Ok::<_, StoreError>(())
+                })?;
+                Ok(())
+            })
+            .await?;
+            let page = SigninPage {
+                csrf: &form.csrf,
+                email: &form.email,
+                back: &back,
+                problem: Some("Dit e-mailadres en wachtwoord horen niet bij elkaar."),
+            };
+            Ok(render(StatusCode::UNAUTHORIZED, &page))
+        }
+    }
+}
+
+/// `POST /uitloggen`
+pub async fn signout(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let token = signed_in.token;
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.delete_session(&token))?;
+        Ok(())
+    })
+    .await?;
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, portal.secure_cookies),
+    );
+    Ok(response)
+}
+
+fn account_page_of(
+    status: StatusCode,
+    signed_in: &SignedIn,
+    notice: Option<&str>,
+    problem: Option<&str>,
+) -> Response {
+    let user = &signed_in.session.user;
+    let roles = user
+        .roles
+        .iter()
+        .map(|role| role_label(*role))
+        .collect::<Vec<_>>()
+        .join(", ");
+    render(
+        status,
+        &AccountPage {
+            user,
+            roles,
+            csrf: &signed_in.session.csrf,
+            notice,
+            problem,
+        },
+    )
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Seeker => "werkzoekende",
+        Role::Circle => "kring",
+        Role::Coach => "coach",
+        Role::Operator => "beheerder",
+    }
+}
+
+/// `GET /account`
+pub async fn account_page(signed_in: SignedIn) -> Response {
+    account_page_of(StatusCode::OK, &signed_in, None, None)
+}
+
+/// `POST /account/wachtwoord`: a new password; every other session of the account ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let current = form.current.clone();
+    let hash = signed_in.session.user.password_hash.clone();
+    if !blocking(move || verify_password(&current, &hash)).await? {
+        return Ok(account_page_of(
+            StatusCode::BAD_REQUEST,
+            &signed_in,
+            None,
+            Some("Je huidige wachtwoord klopt niet."),
+        ));
+    }
+    if let Some(problem) = password_problem(&form.password, &form.password_again) {
+        return Ok(account_page_of(
+            StatusCode::BAD_REQUEST,
+            &signed_in,
+            None,
+            Some(problem),
+        ));
+    }
+    let password = form.password.clone();
+    let new_hash = blocking(move || hash_password(&password))
+        .await?
+        .map_err(|error| PageError::Internal(error.to_string()))?;
+    let (user, keep) = (signed_in.session.user.id.clone(), signed_in.token.clone());
+    with_store(&portal, move |store| {
+        store.write(|batch| {
+            batch.set_password_hash(&user, &new_hash)?;
+            batch.delete_other_sessions(&user, Some(&keep))
+        })?;
+        Ok(())
+    })
+    .await?;
+    Ok(account_page_of(
+        StatusCode::OK,
+        &signed_in,
+        Some("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd."),
+        None,
+    ))
+}
+
+/// Everything vindwerk holds about a user, as they download it.
+#[derive(Debug, Serialize)]
+pub struct PersonalData {
+    pub exported_at: String,
+    pub account: AccountData,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountData {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub created_at: String,
+}
+
+/// `GET /account/gegevens.json`
+pub async fn export_data(signed_in: SignedIn) -> Response {
+    let user = signed_in.session.user;
+    let data = PersonalData {
+        exported_at: Utc::now().to_rfc3339(),
+        account: AccountData {
+            id: user.id.to_string(),
+            name: user.name,
+            email: user.email,
+            roles: user.roles,
+            created_at: user.created_at.to_rfc3339(),
+        },
+    };
+    (
+        [(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"vindwerk-gegevens.json\"",
+        )],
+        Json(data),
+    )
+        .into_response()
+}
+
+/// `POST /account/verwijderen`: the account and everything of it, after the password.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let password = form.password.clone();
+    let hash = signed_in.session.user.password_hash.clone();
+    if !blocking(move || verify_password(&password, &hash)).await? {
+        return Ok(account_page_of(
+            StatusCode::BAD_REQUEST,
+            &signed_in,
+            None,
+            Some("Je wachtwoord klopt niet; je account is niet verwijderd."),
+        ));
+    }
+    let user = signed_in.session.user.id.clone();
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.delete_user(&user))?;
+        Ok(())
+    })
+    .await?;
+    tracing::info!("account deleted");
+    let mut response = message(
+        StatusCode::OK,
+        "Account verwijderd",
+        "Je account en alles wat vindwerk over je bewaarde zijn verwijderd.",
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, portal.secure_cookies),
+    );
+    Ok(response)
+}

@@ -1,0 +1,99 @@
+//! The portal on top of search: people with accounts and roles (this module's first part:
+//! sign up, sign in, sign out, the account page with the data export and deletion).
+//!
+//! Access is denied by default: every handler of a signed-in page takes a [`SignedIn`], which
+//! answers anonymous visitors with a redirect to the sign-in page, and every state-changing
+//! form carries a CSRF token that is checked before anything else ([`check_csrf`]). Passwords
+//! are kept as argon2id hashes ([`password`]), sessions in the store as hashes of their token
+//! in an HttpOnly, SameSite=Lax cookie (Secure behind TLS). Every page escapes every value
+//! (askama).
+//!
+//! It does not know the search index: it reads and writes only the store's portal tables.
+
+mod accounts;
+mod password;
+mod session;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::Duration;
+use vindwerk_store::{Store, StoreError};
+
+use crate::AppState;
+
+pub use password::{PasswordError, hash_password, verify_password};
+pub use session::{SESSION_COOKIE, SignedIn, Viewer, check_csrf, random_token};
+
+/// How long a session lasts without signing in again.
+pub const SESSION_DAYS: i64 = 14;
+/// Failed sign-ins counted per account and per address within [`LOGIN_WINDOW_MINUTES`].
+pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The portal's connection to the store, and how its cookies are set.
+pub struct Portal {
+    store: Mutex<Store>,
+    /// Cookies get `Secure`: set when the server is reached over TLS (behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl Portal {
+    /// Opens the store at `db` for the portal's writes (migrating it when needed).
+    pub fn open(db: &Path) -> Result<Portal, StoreError> {
+        Ok(Portal::new(Store::open(db)?))
+    }
+
+    pub fn new(store: Store) -> Portal {
+        Portal {
+            store: Mutex::new(store),
+            secure_cookies: false,
+        }
+    }
+
+    /// Cookies with `Secure`, for a server behind TLS.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Portal {
+        self.secure_cookies = secure;
+        self
+    }
+
+    /// The store, for one short unit of work. A poisoned lock (a panic elsewhere while
+    /// holding it) still gives the connection: SQLite's transactions keep it consistent.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub(crate) fn session_length() -> Duration {
+    Duration::days(SESSION_DAYS)
+}
+
+/// The portal's routes; the router of [`crate::app`] merges them.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/aanmelden",
+            get(accounts::signup_page).post(accounts::signup),
+        )
+        .route(
+            "/inloggen",
+            get(accounts::signin_page).post(accounts::signin),
+        )
+        .route("/uitloggen", post(accounts::signout))
+        .route("/account", get(accounts::account_page))
+        .route("/account/wachtwoord", post(accounts::change_password))
+        .route("/account/gegevens.json", get(accounts::export_data))
+        .route("/account/verwijderen", post(accounts::delete_account))
+}
+
+/// The portal of `state`, shared.
+pub(crate) fn portal_of(state: &AppState) -> Option<Arc<Portal>> {
+    state.portal().cloned()
+}

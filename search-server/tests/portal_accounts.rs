@@ -1,0 +1,551 @@
+//! The portal's accounts as a browser uses them, through the whole router: sign up, sign in
+//! and out, the account page, the data export and deletion; CSRF, session renewal, the
+//! sign-in limit, escaping, and who may reach which route.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use chrono::Utc;
+use tower::ServiceExt;
+use vindwerk_model::{Role, UserId};
+use vindwerk_search_server::portal::{SESSION_COOKIE, hash_password};
+use vindwerk_search_server::{Portal, app};
+use vindwerk_store::{NewUser, Store};
+
+const PASSWORD: &str = "lange-wachtwoord-42";
+
+struct World {
+    app: Router,
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("vindwerk.db");
+    let portal = Portal::open(&db).expect("portal store");
+    let state = common::state(&common::world(20)).with_portal(portal);
+    World {
+        app: app(state),
+        db,
+        _dir: dir,
+    }
+}
+
+/// A user added the way the operator's command adds one.
+fn add_user(db: &std::path::Path, email: &str, roles: &[Role]) {
+    let mut store = Store::open(db).expect("store");
+    let hash = hash_password(PASSWORD).expect("hash");
+    store
+        .write(|batch| {
+            batch.create_user(
+                &NewUser {
+                    id: &UserId::new(format!("u-{}", email.replace(['@', '.'], "-"))),
+                    email,
+                    name: email,
+                    password_hash: &hash,
+                    roles,
+                },
+                Utc::now(),
+            )
+        })
+        .expect("user");
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+/// A browser: keeps cookies, comes from one address.
+struct Browser {
+    app: Router,
+    cookies: BTreeMap<String, String>,
+    address: SocketAddr,
+}
+
+impl Browser {
+    fn new(world: &World) -> Browser {
+        Browser {
+            app: world.app.clone(),
+            cookies: BTreeMap::new(),
+            address: "127.0.0.1:50000".parse().expect("address"),
+        }
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Answer {
+        let mut request = request;
+        let cookie_header = self
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !cookie_header.is_empty() {
+            request.headers_mut().insert(
+                header::COOKIE,
+                cookie_header.parse().expect("cookie header"),
+            );
+        }
+        request.extensions_mut().insert(ConnectInfo(self.address));
+        let response = self.app.clone().oneshot(request).await.expect("router");
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        for cookie in &set_cookies {
+            let pair = cookie.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || cookie.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(name, value)| format!("{name}={}", common::encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// The CSRF token of the form on page `uri`.
+    async fn csrf(&mut self, uri: &str) -> String {
+        let page = self.get(uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+        csrf_of(&page.body)
+    }
+
+    async fn sign_up(&mut self, name: &str, email: &str) -> Answer {
+        let csrf = self.csrf("/aanmelden").await;
+        self.post(
+            "/aanmelden",
+            &[
+                ("csrf", &csrf),
+                ("name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        let csrf = self.csrf("/inloggen").await;
+        self.post(
+            "/inloggen",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form with a csrf token") + marker.len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[tokio::test]
+async fn a_seeker_signs_up_sees_the_account_and_signs_out() {
+    let world = world();
+    let mut browser = Browser::new(&world);
+    let answer = browser
+        .sign_up("Sanne <script>alert(1)</script>", "Sanne@Example.nl")
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    assert_eq!(answer.location.as_deref(), Some("/account"));
+    let session = answer
+        .set_cookies
+        .iter()
+        .find(|cookie| cookie.starts_with(SESSION_COOKIE))
+        .expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+
+    let page = browser.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("sanne@example.nl"));
+    assert!(page.body.contains("werkzoekende"));
+    assert!(!page.body.contains("<script>alert(1)"), "names are escaped");
+    assert!(
+        page.body.contains("&lt;script&gt;") || page.body.contains("&#60;script&#62;"),
+        "the name is shown, escaped"
+    );
+
+    let csrf = csrf_of(&page.body);
+    let out = browser.post("/uitloggen", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let page = browser.get("/account").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/inloggen?terug=/account"));
+}
+
+#[tokio::test]
+async fn forms_without_the_right_csrf_token_change_nothing() {
+    let world = world();
+    let mut browser = Browser::new(&world);
+    // No form cookie and no token: refused before anything is read.
+    let answer = browser
+        .post(
+            "/aanmelden",
+            &[
+                ("name", "X"),
+                ("email", "x@example.nl"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        Store::open(&world.db)
+            .expect("store")
+            .count_users()
+            .expect("count"),
+        0
+    );
+
+    browser.sign_up("Sanne", "sanne@example.nl").await;
+    let wrong = browser.post("/uitloggen", &[("csrf", "0")]).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let missing = browser
+        .post("/account/verwijderen", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        browser.get("/account").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+    assert_eq!(
+        Store::open(&world.db)
+            .expect("store")
+            .count_users()
+            .expect("count"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn signing_in_gives_a_new_session_and_the_old_token_dies() {
+    let world = world();
+    add_user(&world.db, "coach@example.nl", &[Role::Coach]);
+    let mut browser = Browser::new(&world);
+    assert_eq!(
+        browser.sign_in("coach@example.nl", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let first = browser.cookies[SESSION_COOKIE].clone();
+    // Signing in again from the same browser (its form cookie is the form's token).
+    let csrf = browser.cookies["vindwerk_formulier"].clone();
+    let again = browser
+        .post(
+            "/inloggen",
+            &[
+                ("csrf", &csrf),
+                ("email", "coach@example.nl"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let second = browser.cookies[SESSION_COOKIE].clone();
+    assert_ne!(first, second, "a new session id at sign-in");
+    assert_eq!(browser.get("/account").await.status, StatusCode::OK);
+
+    let mut thief = Browser::new(&world);
+    thief.cookies.insert(SESSION_COOKIE.to_owned(), first);
+    assert_eq!(thief.get("/account").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_wrong_password_answers_the_same_whether_the_account_exists_or_not() {
+    let world = world();
+    add_user(&world.db, "sanne@example.nl", &[Role::Seeker]);
+    let mut browser = Browser::new(&world);
+    let known = browser
+        .sign_in("sanne@example.nl", "niet-het-wachtwoord")
+        .await;
+    let unknown = browser
+        .sign_in("niemand@example.nl", "niet-het-wachtwoord")
+        .await;
+    assert_eq!(known.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, known.status);
+    let strip = |body: &str| {
+        body.replace("sanne@example.nl", "")
+            .replace("niemand@example.nl", "")
+    };
+    assert_eq!(strip(&known.body), strip(&unknown.body));
+}
+
+#[tokio::test]
+async fn sign_ins_are_limited_per_account_and_per_address() {
+    let world = world();
+    add_user(&world.db, "sanne@example.nl", &[Role::Seeker]);
+    let mut browser = Browser::new(&world);
+    for _ in 0..5 {
+        let answer = browser.sign_in("sanne@example.nl", "fout-fout-fout").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = browser.sign_in("sanne@example.nl", PASSWORD).await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+
+    // Another browser elsewhere is held for the same account, not for others.
+    let mut elsewhere = Browser::new(&world);
+    elsewhere.address = "10.1.2.3:40000".parse().expect("address");
+    assert_eq!(
+        elsewhere.sign_in("sanne@example.nl", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    add_user(&world.db, "piet@example.nl", &[Role::Seeker]);
+    assert_eq!(
+        elsewhere.sign_in("piet@example.nl", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // One address trying many accounts is held too.
+    let mut sprayer = Browser::new(&world);
+    sprayer.address = "10.9.9.9:40000".parse().expect("address");
+    for n in 0..20 {
+        let answer = sprayer
+            .sign_in(&format!("gok{n}@example.nl"), "fout-fout-fout")
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        sprayer.sign_in("piet@example.nl", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_user_downloads_their_data_and_deletes_the_account() {
+    let world = world();
+    add_user(&world.db, "piet@example.nl", &[Role::Seeker]);
+    let mut browser = Browser::new(&world);
+    browser.sign_up("Sanne", "sanne@example.nl").await;
+    let data = browser.get("/account/gegevens.json").await;
+    assert_eq!(data.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+    assert_eq!(json["account"]["email"], "sanne@example.nl");
+    assert_eq!(json["account"]["roles"][0], "seeker");
+    assert!(
+        !data.body.contains("piet@example.nl"),
+        "only their own data"
+    );
+    assert!(!data.body.contains("argon2"), "no password hash");
+
+    let csrf = csrf_of(&browser.get("/account").await.body);
+    let refused = browser
+        .post(
+            "/account/verwijderen",
+            &[("csrf", &csrf), ("password", "fout")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let deleted = browser
+        .post(
+            "/account/verwijderen",
+            &[("csrf", &csrf), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(browser.get("/account").await.status, StatusCode::SEE_OTHER);
+    let store = Store::open(&world.db).expect("store");
+    assert_eq!(store.user_by_email("sanne@example.nl").expect("read"), None);
+    assert_eq!(store.count_users().expect("count"), 1);
+    assert_eq!(
+        browser.sign_in("sanne@example.nl", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions() {
+    let world = world();
+    add_user(&world.db, "sanne@example.nl", &[Role::Seeker]);
+    let mut laptop = Browser::new(&world);
+    let mut phone = Browser::new(&world);
+    laptop.sign_in("sanne@example.nl", PASSWORD).await;
+    phone.sign_in("sanne@example.nl", PASSWORD).await;
+    let csrf = csrf_of(&laptop.get("/account").await.body);
+    let new = "een-nieuw-wachtwoord";
+    let changed = laptop
+        .post(
+            "/account/wachtwoord",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("password", new),
+                ("password_again", new),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(laptop.get("/account").await.status, StatusCode::OK);
+    assert_eq!(phone.get("/account").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        phone.sign_in("sanne@example.nl", new).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Every account route for every role: anonymous visitors are sent to sign in, every
+/// signed-in role reaches its own account, and nobody reaches someone else's.
+#[tokio::test]
+async fn every_account_route_for_every_role() {
+    let world = world();
+    let roles: &[(&str, &[Role])] = &[
+        ("seeker@example.nl", &[Role::Seeker]),
+        ("circle@example.nl", &[Role::Circle]),
+        ("coach@example.nl", &[Role::Coach]),
+        ("operator@example.nl", &[Role::Operator]),
+    ];
+    for (email, roles) in roles {
+        add_user(&world.db, email, roles);
+    }
+    let gets = ["/account", "/account/gegevens.json"];
+    let posts = ["/uitloggen", "/account/wachtwoord", "/account/verwijderen"];
+
+    let mut anonymous = Browser::new(&world);
+    for route in gets {
+        let answer = anonymous.get(route).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "anonymous GET {route}"
+        );
+        assert!(
+            answer
+                .location
+                .unwrap_or_default()
+                .starts_with("/inloggen?terug=")
+        );
+    }
+    for route in posts {
+        let answer = anonymous.post(route, &[("csrf", "x")]).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "anonymous POST {route}"
+        );
+    }
+    for route in ["/aanmelden", "/inloggen"] {
+        assert_eq!(anonymous.get(route).await.status, StatusCode::OK, "{route}");
+    }
+
+    for (email, _) in roles {
+        let mut browser = Browser::new(&world);
+        assert_eq!(
+            browser.sign_in(email, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        for route in gets {
+            let answer = browser.get(route).await;
+            assert_eq!(answer.status, StatusCode::OK, "{email} GET {route}");
+            assert!(
+                answer.body.contains(email),
+                "{email} sees their own account"
+            );
+            for (other, _) in roles.iter().filter(|(other, _)| other != email) {
+                assert!(
+                    !answer.body.contains(other),
+                    "{email} sees nothing of {other}"
+                );
+            }
+        }
+        // Signed in, the sign-up and sign-in pages send to the account.
+        assert_eq!(
+            browser.get("/aanmelden").await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(browser.get("/inloggen").await.status, StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn without_a_portal_store_the_account_pages_are_unavailable() {
+    let app = app(common::state(&common::world(5)));
+    let response = app
+        .oneshot(
+            Request::get("/account")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("router");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn sign_in_sends_back_only_to_this_site() {
+    let world = world();
+    add_user(&world.db, "sanne@example.nl", &[Role::Seeker]);
+    let mut browser = Browser::new(&world);
+    for (back, expected) in [
+        ("/account/gegevens.json", "/account/gegevens.json"),
+        ("//evil.example/", "/account"),
+        ("https://evil.example/", "/account"),
+    ] {
+        let mut fresh = Browser::new(&world);
+        let csrf = fresh.csrf("/inloggen").await;
+        let answer = fresh
+            .post(
+                "/inloggen",
+                &[
+                    ("csrf", &csrf),
+                    ("email", "sanne@example.nl"),
+                    ("password", PASSWORD),
+                    ("back", back),
+                ],
+            )
+            .await;
+        assert_eq!(answer.location.as_deref(), Some(expected), "{back}");
+    }
+    let _ = browser.get("/").await;
+}

@@ -1,0 +1,98 @@
+//! The portal with the real binary: the first operator added with `vindwerk user add`, then
+//! signing in over HTTP to the running server, as an operator would on a fresh install.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn user_add(db: &std::path::Path, email: &str, password: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
+        .args([
+            "user", "add", "--email", email, "--role", "operator", "--db",
+        ])
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vindwerk user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write the password");
+    child.wait_with_output().expect("user add ends")
+}
+
+/// The value of cookie `name` among `Set-Cookie` header lines.
+fn set_cookie(headers: &[String], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter_map(|line| line.strip_prefix("set-cookie: "))
+        .filter_map(|cookie| cookie.split(';').next())
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[test]
+fn the_first_operator_is_added_on_the_command_line_and_signs_in() {
+    let demo = common::Demo::start(250);
+    let db = demo.dir().join("vindwerk.db");
+    let password = "een-lang-beheerderswachtwoord";
+
+    let added = user_add(&db, "beheer@example.nl", password);
+    assert_eq!(
+        added.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let again = user_add(&db, "Beheer@Example.nl", password);
+    assert_eq!(again.status.code(), Some(1), "an address is taken once");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let short = user_add(&db, "ander@example.nl", "kort");
+    assert_ne!(short.status.code(), Some(0), "a short password is refused");
+
+    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
+    assert!(status.contains("200"), "{status}");
+    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
+    let csrf = csrf_of(&page);
+    assert_eq!(csrf, form);
+
+    let body = format!("csrf={csrf}&email=beheer%40example.nl&password={password}");
+    let (status, headers, _) = demo.request(
+        "POST",
+        "/inloggen",
+        &[format!("Cookie: vindwerk_formulier={form}")],
+        &body,
+    );
+    assert!(status.contains("303"), "{status}");
+    let session = set_cookie(&headers, "vindwerk_sessie").expect("a session cookie");
+
+    let (status, _, page) = demo.request(
+        "GET",
+        "/account",
+        &[format!("Cookie: vindwerk_sessie={session}")],
+        "",
+    );
+    assert!(status.contains("200"), "{status}");
+    assert!(page.contains("beheer@example.nl"));
+    assert!(page.contains("beheerder"));
+
+    let (status, headers, _) = demo.request("GET", "/account", &[], "");
+    assert!(status.contains("303"), "anonymous: {status}");
+    assert!(
+        headers
+            .iter()
+            .any(|line| line == "location: /inloggen?terug=/account")
+    );
+}
