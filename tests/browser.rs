@@ -94,3 +94,24 @@ fn search_pages_render_in_chromium() {
     assert!(dom.contains("<h1"), "the vacancy page has a heading");
     screenshot(profile.path(), &vacancy, "vacancy.png");
 }
+
+#[test]
+fn portal_forms_render_in_chromium() {
+    let demo = common::Demo::start(250);
+    let profile = tempfile::tempdir().expect("profile dir");
+    for (path, name, expected) in [
+        ("/aanmelden", "signup.png", "Account maken"),
+        ("/inloggen", "signin.png", "Inloggen"),
+    ] {
+        let url = demo.url(path);
+        let dom = dump_dom(profile.path(), &url);
+        assert!(dom.contains(expected), "{path} renders its heading");
+        assert!(
+            dom.contains("<label for=\"email\""),
+            "{path} labels its fields"
+        );
+        assert!(dom.contains("name=\"csrf\""), "{path} carries a CSRF token");
+        let png = screenshot(profile.path(), &url, name);
+        assert!(std::fs::metadata(&png).expect("screenshot written").len() > 5_000);
+    }
+}
