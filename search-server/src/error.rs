@@ -56,7 +56,7 @@ pub enum ApiError {
     },
     #[error("{0}")]
     NotFound(String),
-    #[error("this route answers only GET")]
+    #[error("this route does not answer this method")]
     MethodNotAllowed,
     /// Logged with its cause; the client sees only that the service is unavailable.
     #[error("unavailable: {0}")]

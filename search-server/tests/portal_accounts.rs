@@ -549,3 +549,13 @@ async fn sign_in_sends_back_only_to_this_site() {
     }
     let _ = browser.get("/").await;
 }
+
+#[tokio::test]
+async fn form_routes_refuse_other_methods_in_the_error_shape() {
+    let world = world();
+    let mut browser = Browser::new(&world);
+    let answer = browser.get("/uitloggen").await;
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).expect("json error");
+    assert_eq!(json["error"]["code"], "method_not_allowed");
+}
