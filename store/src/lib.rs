@@ -11,6 +11,7 @@
 //! - **vacancies** (the deduplicated jobs the indexer writes back) and which posting belongs to
 //!   which vacancy, so vacancy ids stay stable across index runs;
 //! - the portal's **users**, their roles and sign-in **sessions** (tokens kept only hashed);
+//! - **shortlists** of vacancies that users keep, with a note per vacancy;
 //! - a small **meta** key/value table;
 //! - and, beside the file, the **run lock** ([`RunLock`]) that keeps a second crawl out.
 //!
@@ -56,6 +57,7 @@ mod lock;
 mod postings;
 mod runs;
 mod schema;
+mod shortlists;
 mod vacancies;
 
 use std::fmt;
@@ -74,6 +76,7 @@ pub use postings::{
     ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,
 };
 pub use runs::{RunId, RunReport, RunStatus, SourceRunSummary};
+pub use shortlists::{Shortlist, ShortlistItem};
 
 /// How much the store holds, for summaries and health checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

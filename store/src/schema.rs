@@ -164,9 +164,29 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_key_at ON login_failures (key, at);
 "#;
 
+/// Shortlists of vacancies, owned by a user; deleted with their owner.
+const SHORTLISTS: &str = r#"
+CREATE TABLE shortlists (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX shortlists_owner ON shortlists (owner_id);
+
+CREATE TABLE shortlist_items (
+    shortlist_id TEXT NOT NULL REFERENCES shortlists (id) ON DELETE CASCADE,
+    vacancy_id TEXT NOT NULL,
+    note TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (shortlist_id, vacancy_id)
+) STRICT;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
+    M::up(SHORTLISTS).comment("shortlists of vacancies"),
 ];
 
 /// Every migration, oldest first.

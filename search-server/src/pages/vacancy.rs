@@ -5,12 +5,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use vindwerk_model::{Status, Vacancy};
+use vindwerk_model::{Role, Status, Vacancy};
 
 use super::{HitView, hit_view, message, render, thousands, value_label};
 use crate::api::{load_similar, load_vacancy};
 use crate::error::ApiError;
 use crate::params::{Facet, format_number};
+use crate::portal::Viewer;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -25,6 +26,15 @@ struct VacancyPage {
     description: String,
     postings: Vec<PostingView>,
     similar: Vec<HitView>,
+    /// For a signed-in seeker or coach: the form that puts the vacancy on one of their lists.
+    shortlist: Option<ShortlistForm>,
+}
+
+struct ShortlistForm {
+    vacancy: String,
+    csrf: String,
+    /// (id, name) of the viewer's lists.
+    lists: Vec<(String, String)>,
 }
 
 struct PostingView {
@@ -37,7 +47,11 @@ struct PostingView {
 }
 
 /// `GET /vacature/{id}`: the vacancy with all its postings and similar vacancies.
-pub async fn vacancy_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn vacancy_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    viewer: Viewer,
+) -> Response {
     let vacancy = match load_vacancy(&state, id.clone()).await {
         Ok(vacancy) => vacancy,
         Err(ApiError::NotFound(_)) => {
@@ -64,7 +78,34 @@ pub async fn vacancy_page(State(state): State<AppState>, Path(id): Path<String>)
             Vec::new()
         }
     };
-    render(StatusCode::OK, &vacancy_view(&vacancy, similar))
+    let mut page = vacancy_view(&vacancy, similar);
+    page.shortlist = shortlist_form(&state, viewer, &vacancy).await;
+    render(StatusCode::OK, &page)
+}
+
+/// The viewer's lists, when they keep lists; the page is useful without them.
+async fn shortlist_form(
+    state: &AppState,
+    viewer: Viewer,
+    vacancy: &Vacancy,
+) -> Option<ShortlistForm> {
+    let session = viewer.session?;
+    let user = &session.user;
+    if !(user.has_role(Role::Seeker) || user.has_role(Role::Coach)) {
+        return None;
+    }
+    let portal = state.portal()?.clone();
+    let owner = user.id.clone();
+    let lists = tokio::task::spawn_blocking(move || portal.store().shortlists_of(&owner))
+        .await
+        .ok()?
+        .inspect_err(|error| tracing::warn!(%error, "cannot read shortlists"))
+        .ok()?;
+    Some(ShortlistForm {
+        vacancy: vacancy.id.to_string(),
+        csrf: session.csrf,
+        lists: lists.into_iter().map(|list| (list.id, list.name)).collect(),
+    })
 }
 
 fn vacancy_view(vacancy: &Vacancy, similar: Vec<HitView>) -> VacancyPage {
@@ -161,6 +202,7 @@ fn vacancy_view(vacancy: &Vacancy, similar: Vec<HitView>) -> VacancyPage {
             })
             .collect(),
         similar,
+        shortlist: None,
     }
 }
 

@@ -13,6 +13,7 @@
 mod accounts;
 mod password;
 mod session;
+pub mod shortlists;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -91,6 +92,17 @@ pub fn routes() -> Router<AppState> {
         .route("/account/wachtwoord", post(accounts::change_password))
         .route("/account/gegevens.json", get(accounts::export_data))
         .route("/account/verwijderen", post(accounts::delete_account))
+        .route(
+            "/lijsten",
+            get(shortlists::lists_page).post(shortlists::create_list),
+        )
+        .route("/lijsten/{id}", get(shortlists::list_page))
+        .route("/lijsten/{id}/vacatures", post(shortlists::put_vacancy))
+        .route(
+            "/lijsten/{id}/vacatures/{vacancy}/weg",
+            post(shortlists::take_off),
+        )
+        .route("/lijsten/{id}/export.csv", get(shortlists::export_csv))
 }
 
 /// The portal of `state`, shared.

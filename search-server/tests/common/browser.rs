@@ -1,0 +1,188 @@
+//! A browser for the portal's tests: it keeps cookies, comes from one address, posts forms
+//! and reads their CSRF tokens; and a world with a portal store.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use chrono::Utc;
+use tower::ServiceExt;
+use vindwerk_model::{Role, UserId};
+use vindwerk_search_server::portal::hash_password;
+use vindwerk_search_server::{Portal, app};
+use vindwerk_store::{NewUser, Store};
+
+pub const PASSWORD: &str = "lange-wachtwoord-42";
+
+pub struct World {
+    pub app: Router,
+    pub db: std::path::PathBuf,
+    pub vacancies: Vec<vindwerk_model::Vacancy>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn world() -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("vindwerk.db");
+    let portal = Portal::open(&db).expect("portal store");
+    let vacancies = super::world(20);
+    let state = super::state(&vacancies).with_portal(portal);
+    World {
+        app: app(state),
+        db,
+        vacancies,
+        _dir: dir,
+    }
+}
+
+/// A user added the way the operator's command adds one.
+pub fn add_user(db: &std::path::Path, email: &str, roles: &[Role]) {
+    let mut store = Store::open(db).expect("store");
+    let hash = hash_password(PASSWORD).expect("hash");
+    store
+        .write(|batch| {
+            batch.create_user(
+                &NewUser {
+                    id: &UserId::new(format!("u-{}", email.replace(['@', '.'], "-"))),
+                    email,
+                    name: email,
+                    password_hash: &hash,
+                    roles,
+                },
+                Utc::now(),
+            )
+        })
+        .expect("user");
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+/// A browser: keeps cookies, comes from one address.
+pub struct Browser {
+    app: Router,
+    pub cookies: BTreeMap<String, String>,
+    pub address: SocketAddr,
+}
+
+impl Browser {
+    pub fn new(world: &World) -> Browser {
+        Browser {
+            app: world.app.clone(),
+            cookies: BTreeMap::new(),
+            address: "127.0.0.1:50000".parse().expect("address"),
+        }
+    }
+
+    pub async fn send(&mut self, request: Request<Body>) -> Answer {
+        let mut request = request;
+        let cookie_header = self
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !cookie_header.is_empty() {
+            request.headers_mut().insert(
+                header::COOKIE,
+                cookie_header.parse().expect("cookie header"),
+            );
+        }
+        request.extensions_mut().insert(ConnectInfo(self.address));
+        let response = self.app.clone().oneshot(request).await.expect("router");
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .map(str::to_owned)
+            .collect();
+        for cookie in &set_cookies {
+            let pair = cookie.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || cookie.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Answer {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(name, value)| format!("{name}={}", super::encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// The CSRF token of the form on page `uri`.
+    pub async fn csrf(&mut self, uri: &str) -> String {
+        let page = self.get(uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+        csrf_of(&page.body)
+    }
+
+    pub async fn sign_up(&mut self, name: &str, email: &str) -> Answer {
+        let csrf = self.csrf("/aanmelden").await;
+        self.post(
+            "/aanmelden",
+            &[
+                ("csrf", &csrf),
+                ("name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        let csrf = self.csrf("/inloggen").await;
+        self.post(
+            "/inloggen",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form with a csrf token") + marker.len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
