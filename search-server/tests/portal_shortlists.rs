@@ -116,6 +116,14 @@ async fn a_coach_puts_vacancies_on_a_list_and_exports_it_for_excel() {
     );
     assert!(rows[1].contains("expired"));
 
+    // The list is part of the coach's data export.
+    let data = coach.get("/account/gegevens.json").await;
+    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+    assert_eq!(
+        json["shortlists"][0]["vacancies"].as_array().map(Vec::len),
+        Some(2)
+    );
+
     // Taken off again.
     let off = coach
         .post(

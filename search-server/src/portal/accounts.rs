@@ -526,6 +526,22 @@ pub async fn change_password(
 pub struct PersonalData {
     pub exported_at: String,
     pub account: AccountData,
+    pub shortlists: Vec<ShortlistData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShortlistData {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub vacancies: Vec<ShortlistItemData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShortlistItemData {
+    pub vacancy: String,
+    pub note: String,
+    pub added_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -538,8 +554,35 @@ pub struct AccountData {
 }
 
 /// `GET /account/gegevens.json`
-pub async fn export_data(signed_in: SignedIn) -> Response {
+pub async fn export_data(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
     let user = signed_in.session.user;
+    let owner = user.id.clone();
+    let shortlists = with_store(&portal, move |store| {
+        let mut lists = Vec::new();
+        for list in store.shortlists_of(&owner)? {
+            let vacancies = store
+                .shortlist_items(&list.id)?
+                .into_iter()
+                .map(|item| ShortlistItemData {
+                    vacancy: item.vacancy.to_string(),
+                    note: item.note,
+                    added_at: item.added_at.to_rfc3339(),
+                })
+                .collect();
+            lists.push(ShortlistData {
+                id: list.id,
+                name: list.name,
+                created_at: list.created_at.to_rfc3339(),
+                vacancies,
+            });
+        }
+        Ok(lists)
+    })
+    .await?;
     let data = PersonalData {
         exported_at: Utc::now().to_rfc3339(),
         account: AccountData {
@@ -549,15 +592,16 @@ pub async fn export_data(signed_in: SignedIn) -> Response {
             roles: user.roles,
             created_at: user.created_at.to_rfc3339(),
         },
+        shortlists,
     };
-    (
+    Ok((
         [(
             header::CONTENT_DISPOSITION,
             "attachment; filename=\"vindwerk-gegevens.json\"",
         )],
         Json(data),
     )
-        .into_response()
+        .into_response())
 }
 
 /// `POST /account/verwijderen`: the account and everything of it, after the password.
