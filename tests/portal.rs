@@ -96,3 +96,34 @@ fn the_first_operator_is_added_on_the_command_line_and_signs_in() {
             .any(|line| line == "location: /inloggen?terug=/account")
     );
 }
+
+#[test]
+fn the_demo_has_a_ready_seeker_with_a_shortlist() {
+    let demo = common::Demo::start(250);
+    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
+    assert!(status.contains("200"), "{status}");
+    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
+    let csrf = csrf_of(&page);
+    let body = format!("csrf={csrf}&email=sanne%40demo.vindwerk.nl&password=vindwerk-demo");
+    let (status, headers, _) = demo.request(
+        "POST",
+        "/inloggen",
+        &[format!("Cookie: vindwerk_formulier={form}")],
+        &body,
+    );
+    assert!(status.contains("303"), "{status}");
+    let session = set_cookie(&headers, "vindwerk_sessie").expect("a session cookie");
+    let (status, _, page) = demo.request(
+        "GET",
+        "/lijsten/l-demo-favorieten",
+        &[format!("Cookie: vindwerk_sessie={session}")],
+        "",
+    );
+    assert!(status.contains("200"), "{status}");
+    assert!(page.contains("Favorieten"));
+    assert_eq!(
+        page.matches("<li class=\"hit").count(),
+        3,
+        "three vacancies on the list"
+    );
+}

@@ -13,6 +13,9 @@ use tokio_util::sync::CancellationToken;
 use vindwerk_crawler::config;
 use vindwerk_crawler::round::{self, RoundOptions};
 use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
+use vindwerk_model::{Role, Status, UserId};
+use vindwerk_search_server::portal::hash_password;
+use vindwerk_store::{NewUser, Store, StoreError};
 
 use super::{EXIT_OK, index, serve};
 use crate::cli::DemoArgs;
@@ -65,6 +68,12 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
             .context("indexing stopped")??
     };
     index::print_report(&report);
+    let seeker = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || add_demo_seeker(&db))
+            .await
+            .context("adding the demo seeker stopped")??
+    };
 
     let listener = serve::bind(args.addr).await?;
     let address = listener
@@ -78,6 +87,11 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
         out,
         "  search API: http://{address}/api/search?q=verpleegkundige"
     );
+    let _ = writeln!(
+        out,
+        "  portal: sign in at http://{address}/inloggen as {} with password {}",
+        seeker.email, seeker.password
+    );
     let _ = writeln!(out, "  store and index in {}", dir.display());
     let _ = out.flush();
     drop(out);
@@ -86,4 +100,48 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
     serve::serve(&db, &index_dir, listener, shutdown, false).await?;
     web.shutdown().await;
     Ok(())
+}
+
+/// The demo's ready seeker, so that a newcomer sees the portal at once.
+struct DemoSeeker {
+    email: &'static str,
+    password: &'static str,
+}
+
+/// Adds a seeker with a shortlist of the first active vacancies, each with a note.
+fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
+    let seeker = DemoSeeker {
+        email: "sanne@demo.vindwerk.nl",
+        password: "vindwerk-demo",
+    };
+    let hash = hash_password(seeker.password)?;
+    let mut store = Store::open(db).context("cannot open the demo store")?;
+    let mut vacancies = Vec::new();
+    store.for_each_vacancy(Some(Status::Active), |vacancy| -> Result<(), StoreError> {
+        if vacancies.len() < 3 {
+            vacancies.push(vacancy.id);
+        }
+        Ok(())
+    })?;
+    let id = UserId::new("u-demo-seeker");
+    let now = Utc::now();
+    store.write(|batch| -> Result<(), StoreError> {
+        batch.create_user(
+            &NewUser {
+                id: &id,
+                email: seeker.email,
+                name: "Sanne de Vries",
+                password_hash: &hash,
+                roles: &[Role::Seeker],
+            },
+            now,
+        )?;
+        batch.create_shortlist("l-demo-favorieten", &id, "Favorieten", now)?;
+        let notes = ["Eerst bellen", "Brief sturen", "Vragen aan mijn kring"];
+        for (vacancy, note) in vacancies.iter().zip(notes) {
+            batch.put_on_shortlist("l-demo-favorieten", vacancy, note, now)?;
+        }
+        Ok(())
+    })?;
+    Ok(seeker)
 }
