@@ -68,7 +68,8 @@ pub struct SegmentHits {
     posted_counts: Vec<u64>,
     total: u64,
     hits: Vec<RawHit>,
-    id_buffer: String,
+    /// The id's term ordinal of each kept hit, named in one pass at harvest.
+    id_ords: Vec<u64>,
 }
 
 impl Collector for HitCollector {
@@ -114,7 +115,7 @@ impl Collector for HitCollector {
             posted_since,
             total: 0,
             hits: Vec::new(),
-            id_buffer: String::new(),
+            id_ords: Vec::new(),
         })
     }
 
@@ -195,38 +196,60 @@ impl SegmentCollector for SegmentHits {
         if !self.keep_hits {
             return;
         }
-        self.id_buffer.clear();
-        if let Some(column) = &self.id
-            && let Some(ord) = column.term_ords(doc).next()
-        {
-            // An id that cannot be read sorts as "": the hit still shows, its id comes from
-            // the stored document.
-            let _ = column.ord_to_str(ord, &mut self.id_buffer);
-        }
+        // An id that cannot be read sorts as "": the hit still shows, its id comes from the
+        // stored document.
+        let id_ord = self
+            .id
+            .as_ref()
+            .and_then(|column| column.term_ords(doc).next())
+            .unwrap_or(u64::MAX);
+        self.id_ords.push(id_ord);
         self.hits.push(RawHit {
             address: DocAddress::new(self.segment, doc),
             score,
             km,
             posted,
-            id: self.id_buffer.clone(),
+            id: String::new(),
         });
     }
 
-    fn harvest(self) -> Collected {
+    fn harvest(mut self) -> Collected {
+        // Terms are named in ordinal order in one walk over each dictionary: looking each one
+        // up on its own decodes a dictionary block per hit, which dominated large searches.
+        if let Some(column) = &self.id {
+            let mut by_ord: Vec<(u64, usize)> = self
+                .id_ords
+                .iter()
+                .enumerate()
+                .filter(|(_, ord)| **ord != u64::MAX)
+                .map(|(hit, ord)| (*ord, hit))
+                .collect();
+            by_ord.sort_unstable();
+            let ords: Vec<u64> = by_ord.iter().map(|(ord, _)| *ord).collect();
+            let mut next = by_ord.iter().map(|(_, hit)| *hit);
+            let hits = &mut self.hits;
+            let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                if let Some(hit) = next.next() {
+                    hits[hit].id = String::from_utf8_lossy(bytes).into_owned();
+                }
+            });
+        }
         let mut counts = Vec::with_capacity(self.facets.len());
-        let mut value = String::new();
         for (column, ord_counts) in self.facets.iter().zip(self.ord_counts) {
             let mut named = HashMap::new();
             if let Some(column) = column {
-                for (ord, count) in ord_counts.into_iter().enumerate() {
-                    if count == 0 {
-                        continue;
+                let (ords, counted): (Vec<u64>, Vec<u64>) = ord_counts
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(ord, count)| (ord as u64, count))
+                    .unzip();
+                let mut counted = counted.into_iter();
+                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    if let (Some(count), Ok(value)) = (counted.next(), std::str::from_utf8(bytes)) {
+                        named.insert(value.to_owned(), count);
                     }
-                    value.clear();
-                    if column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                        named.insert(value.clone(), count);
-                    }
-                }
+                });
             }
             counts.push(named);
         }
