@@ -61,7 +61,7 @@ impl SourceRun {
     /// the error is recorded and the read of this source is incomplete.
     pub(crate) async fn fetch_listing(&self, url: &Url) -> Option<String> {
         let fetched = self.shared.fetcher.get(url, &self.fetch_options()).await;
-        self.count_page();
+        self.count_page(&fetched);
         self.listing_text(url, fetched)
     }
 
@@ -99,7 +99,7 @@ impl SourceRun {
             .fetcher
             .post_json(url, body, &self.fetch_options())
             .await;
-        self.count_page();
+        self.count_page(&fetched);
         self.listing_text(url, fetched)
     }
 
@@ -114,7 +114,7 @@ impl SourceRun {
             ..self.fetch_options()
         };
         let fetched = self.shared.fetcher.get(&url, &options).await;
-        self.count_page();
+        self.count_page(&fetched);
         let fetched = match fetched {
             Ok(fetched) => fetched,
             Err(error) => {
@@ -205,7 +205,15 @@ impl SourceRun {
         reader.fetch_state(url.as_str()).ok().flatten()
     }
 
-    fn count_page(&self) {
+    /// Counts a page fetched: one that went out, whatever it answered. A URL that robots.txt
+    /// or the address guard kept back was never fetched.
+    fn count_page<T>(&self, fetched: &Result<T, FetchError>) {
+        if matches!(
+            fetched,
+            Err(FetchError::Disallowed { .. } | FetchError::Refused { .. })
+        ) {
+            return;
+        }
         self.summary().pages_fetched += 1;
         self.shared.report(Progress::PageFetched);
     }
