@@ -11,7 +11,9 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use vindwerk_crawler::config::{Config, SourceSpec};
 use vindwerk_fixtures::world::MIN_EMPLOYERS;
-use vindwerk_fixtures::{FixtureWeb, Round, ServeError, WebOptions, World, WorldError, WorldParams};
+use vindwerk_fixtures::{
+    FixtureWeb, Round, ServeError, WebOptions, World, WorldError, WorldParams,
+};
 use vindwerk_model::SourceKind;
 
 /// Vacancies per employer in a benchmark world (the demo's ratio is similar).
@@ -75,8 +77,16 @@ pub fn sitemap_targets(config: &Config) -> Vec<SitemapTarget> {
         targets.push(SitemapTarget {
             name: source.id.to_string(),
             url: url.to_string(),
-            include: spec.include.iter().map(|re| re.as_str().to_owned()).collect(),
-            exclude: spec.exclude.iter().map(|re| re.as_str().to_owned()).collect(),
+            include: spec
+                .include
+                .iter()
+                .map(|re| re.as_str().to_owned())
+                .collect(),
+            exclude: spec
+                .exclude
+                .iter()
+                .map(|re| re.as_str().to_owned())
+                .collect(),
         });
     }
     targets

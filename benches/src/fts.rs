@@ -293,8 +293,8 @@ impl FtsIndex {
     fn newest(&self, filter: &str, values: &[Value]) -> anyhow::Result<Vec<FtsHit>> {
         let mut statement = self.conn.prepare_cached(&format!(
             "SELECT v.id, v.title, v.employer, v.city, substr(v.description, 1, 160)
-             FROM temp.candidates c JOIN vacancies v ON v.rowid = c.rowid
-             WHERE {filter}
+             FROM (SELECT rowid, date_posted FROM temp.candidates WHERE {filter}) c
+             JOIN vacancies v ON v.rowid = c.rowid
              ORDER BY c.date_posted DESC, c.rowid LIMIT {PER_PAGE}"
         ))?;
         let hits = statement
@@ -464,10 +464,24 @@ mod tests {
         let everything = FtsQuery {
             text: String::new(),
             filters: BTreeMap::new(),
-            ..query
+            ..query.clone()
         };
         let results = index.search(&everything).expect("search");
         assert_eq!(results.total, 4);
         assert_eq!(results.hits.len(), 4);
+
+        let full_time_here = FtsQuery {
+            text: String::new(),
+            filters: BTreeMap::from([
+                ("province", vec!["Utrecht".to_owned()]),
+                ("employment_type", vec!["full_time".to_owned()]),
+            ]),
+            ..query
+        };
+        let results = index.search(&full_time_here).expect("search");
+        assert_eq!(results.total, 2);
+        let mut ids: Vec<&str> = results.hits.iter().map(|hit| hit.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["a", "d"]);
     }
 }

@@ -17,7 +17,12 @@ pub fn rss_bytes() -> Option<u64> {
 
 fn status_kib(status: &str, key: &str) -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with(key))?;
-    line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The `percent`-th percentile (nearest rank) of `samples`, which this sorts.
