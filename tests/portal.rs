@@ -37,6 +37,25 @@ fn set_cookie(headers: &[String], name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// Signs in through the sign-in form as a browser does; the session cookie's value.
+fn sign_in(demo: &common::Demo, email: &str, password: &str) -> String {
+    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
+    assert!(status.contains("200"), "{status}");
+    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
+    let csrf = csrf_of(&page);
+    assert_eq!(csrf, form, "the form's token is its cookie's");
+    let email = email.replace('@', "%40");
+    let body = format!("csrf={csrf}&email={email}&password={password}");
+    let (status, headers, _) = demo.request(
+        "POST",
+        "/inloggen",
+        &[format!("Cookie: vindwerk_formulier={form}")],
+        &body,
+    );
+    assert!(status.contains("303"), "{status}");
+    set_cookie(&headers, "vindwerk_sessie").expect("a session cookie")
+}
+
 fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = html.find(marker).expect("a csrf field") + marker.len();
@@ -62,21 +81,7 @@ fn the_first_operator_is_added_on_the_command_line_and_signs_in() {
     let short = user_add(&db, "ander@example.nl", "kort");
     assert_ne!(short.status.code(), Some(0), "a short password is refused");
 
-    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
-    assert!(status.contains("200"), "{status}");
-    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
-    let csrf = csrf_of(&page);
-    assert_eq!(csrf, form);
-
-    let body = format!("csrf={csrf}&email=beheer%40example.nl&password={password}");
-    let (status, headers, _) = demo.request(
-        "POST",
-        "/inloggen",
-        &[format!("Cookie: vindwerk_formulier={form}")],
-        &body,
-    );
-    assert!(status.contains("303"), "{status}");
-    let session = set_cookie(&headers, "vindwerk_sessie").expect("a session cookie");
+    let session = sign_in(&demo, "beheer@example.nl", password);
 
     let (status, _, page) = demo.request(
         "GET",
@@ -93,26 +98,14 @@ fn the_first_operator_is_added_on_the_command_line_and_signs_in() {
     assert!(
         headers
             .iter()
-            .any(|line| line == "location: /inloggen?terug=/account")
+            .any(|line| line == "location: /inloggen?terug=%2Faccount")
     );
 }
 
 #[test]
 fn the_demo_has_a_ready_seeker_with_a_shortlist() {
     let demo = common::Demo::start(250);
-    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
-    assert!(status.contains("200"), "{status}");
-    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
-    let csrf = csrf_of(&page);
-    let body = format!("csrf={csrf}&email=sanne%40demo.vindwerk.nl&password=vindwerk-demo");
-    let (status, headers, _) = demo.request(
-        "POST",
-        "/inloggen",
-        &[format!("Cookie: vindwerk_formulier={form}")],
-        &body,
-    );
-    assert!(status.contains("303"), "{status}");
-    let session = set_cookie(&headers, "vindwerk_sessie").expect("a session cookie");
+    let session = sign_in(&demo, "sanne@demo.vindwerk.nl", "vindwerk-demo");
     let (status, _, page) = demo.request(
         "GET",
         "/lijsten/l-demo-favorieten",

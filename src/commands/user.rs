@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use chrono::Utc;
 use vindwerk_model::{Role, UserId};
-use vindwerk_search_server::portal::{MIN_PASSWORD_CHARS, hash_password, random_token};
+use vindwerk_search_server::portal::{check_new_password, hash_password, new_id};
 use vindwerk_store::{NewUser, Store, StoreError};
 
 use super::{EXIT_FAILURE, EXIT_OK};
@@ -35,18 +35,14 @@ fn add(args: &UserAddArgs) -> anyhow::Result<ExitCode> {
         .read_line(&mut password)
         .context("cannot read the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']);
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        bail!(
-            "the password (first line of standard input) needs at least {MIN_PASSWORD_CHARS} characters"
-        );
-    }
+    check_new_password(password)
+        .map_err(|weak| anyhow::anyhow!("the password (first line of standard input): {weak}"))?;
     let email = args.email.trim();
     if !email.contains('@') {
         bail!("--email: {email:?} is not an email address");
     }
     let hash = hash_password(password)?;
-    let token = random_token().map_err(|error| anyhow::anyhow!("{error}"))?;
-    let id = UserId::new(format!("u{}", &token[..24]));
+    let id = UserId::new(new_id('u').map_err(|error| anyhow::anyhow!("{error}"))?);
     let roles: Vec<Role> = args.roles.iter().copied().map(role).collect();
     super::crawl::ensure_parent(&args.db.db)?;
     let mut store = Store::open(&args.db.db)

@@ -96,22 +96,8 @@ impl Demo {
 
     /// A plain HTTP/1.0 GET: the status line and the body.
     pub fn get(&self, path: &str) -> (String, String) {
-        let mut stream = TcpStream::connect(&self.address).expect("connect to the demo");
-        write!(
-            stream,
-            "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n",
-            self.address
-        )
-        .expect("send request");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read response");
-        let (head, body) = response
-            .split_once("\r\n\r\n")
-            .expect("a response has a head");
-        (
-            head.lines().next().unwrap_or_default().to_owned(),
-            body.to_owned(),
-        )
+        let (status, _, body) = self.request("GET", path, &[], "");
+        (status, body)
     }
 }
 

@@ -179,7 +179,7 @@ fn href(pairs: &[(String, String)]) -> String {
 }
 
 /// application/x-www-form-urlencoded, as a browser sends a form.
-fn encode_query(text: &str) -> String {
+pub(crate) fn encode_query(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
@@ -193,7 +193,7 @@ fn encode_query(text: &str) -> String {
     out
 }
 
-fn encode_path(text: &str) -> String {
+pub(crate) fn encode_path(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {

@@ -5,13 +5,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use vindwerk_model::{Role, Status, Vacancy};
+use vindwerk_model::{Status, Vacancy};
 
 use super::{HitView, hit_view, message, render, thousands, value_label};
 use crate::api::{load_similar, load_vacancy};
 use crate::error::ApiError;
 use crate::params::{Facet, format_number};
-use crate::portal::Viewer;
+use crate::portal::shortlists::may_keep_lists;
+use crate::portal::{Viewer, with_store};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -90,15 +91,13 @@ async fn shortlist_form(
     vacancy: &Vacancy,
 ) -> Option<ShortlistForm> {
     let session = viewer.session?;
-    let user = &session.user;
-    if !(user.has_role(Role::Seeker) || user.has_role(Role::Coach)) {
+    if !may_keep_lists(&session.user) {
         return None;
     }
-    let portal = state.portal()?.clone();
-    let owner = user.id.clone();
-    let lists = tokio::task::spawn_blocking(move || portal.store().shortlists_of(&owner))
+    let portal = state.portal()?;
+    let owner = session.user.id.clone();
+    let lists = with_store(portal, move |store| Ok(store.shortlists_of(&owner)?))
         .await
-        .ok()?
         .inspect_err(|error| tracing::warn!(%error, "cannot read shortlists"))
         .ok()?;
     Some(ShortlistForm {

@@ -16,14 +16,14 @@ use serde::{Deserialize, Serialize};
 use vindwerk_model::{Role, UserId};
 use vindwerk_store::{NewUser, StoreError, User, normalise_email};
 
-use super::password::{decoy_hash, hash_password, verify_password};
+use super::password::{check_new_password, decoy_hash, hash_password, verify_password};
 use super::session::{
     FORM_COOKIE, PageError, SESSION_COOKIE, SignedIn, Viewer, check_csrf, cookie, local_path,
     random_token, set_cookie,
 };
 use super::{
-    LOGIN_WINDOW_MINUTES, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, MIN_PASSWORD_CHARS,
-    Portal, portal_of, session_length,
+    CsrfForm, LOGIN_WINDOW_MINUTES, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, Portal,
+    blocking, new_id, portal, session_length, with_store,
 };
 use crate::AppState;
 use crate::pages::{message, render};
@@ -92,12 +92,6 @@ pub struct SigninForm {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
 pub struct PasswordForm {
     csrf: String,
     current: String,
@@ -116,29 +110,6 @@ pub struct DeleteForm {
 #[serde(default)]
 pub struct BackQuery {
     terug: String,
-}
-
-fn portal(state: &AppState) -> Result<Arc<Portal>, PageError> {
-    portal_of(state).ok_or(PageError::Unavailable)
-}
-
-/// Runs store work on a blocking thread.
-async fn with_store<T: Send + 'static>(
-    portal: &Arc<Portal>,
-    work: impl FnOnce(&mut vindwerk_store::Store) -> Result<T, PageError> + Send + 'static,
-) -> Result<T, PageError> {
-    let portal = Arc::clone(portal);
-    tokio::task::spawn_blocking(move || work(&mut portal.store()))
-        .await
-        .map_err(|error| PageError::Internal(format!("store task: {error}")))?
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, PageError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| PageError::Internal(format!("task: {error}")))
 }
 
 /// The form token of an anonymous form: the visitor's form cookie, or a new one to set.
@@ -166,11 +137,8 @@ fn check_form_cookie(headers: &HeaderMap, given: &str) -> Result<(), PageError> 
 
 /// What is wrong with a new password, in Dutch.
 fn password_problem(password: &str, again: &str) -> Option<&'static str> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Some("Kies een wachtwoord van minstens 10 tekens.");
-    }
-    if password.len() > 256 {
-        return Some("Kies een wachtwoord van hoogstens 256 tekens.");
+    if let Err(weak) = check_new_password(password) {
+        return Some(weak.dutch());
     }
     if password != again {
         return Some("De twee wachtwoorden zijn niet gelijk.");
@@ -283,7 +251,7 @@ pub async fn signup(
     let hash = blocking(move || hash_password(&password))
         .await?
         .map_err(|error| PageError::Internal(error.to_string()))?;
-    let id = UserId::new(format!("u{}", &random_token()?[..24]));
+    let id = UserId::new(new_id('u')?);
     let (name, email) = (form.name.trim().to_owned(), normalise_email(&form.email));
     let new_id = id.clone();
     let created = with_store(&portal, move |store| {
@@ -413,6 +381,24 @@ pub async fn signin(
     }
 }
 
+/// Whether `password` is the signed-in user's (hashing runs on a blocking thread).
+async fn password_of(signed_in: &SignedIn, password: &str) -> Result<bool, PageError> {
+    let (password, hash) = (
+        password.to_owned(),
+        signed_in.session.user.password_hash.clone(),
+    );
+    blocking(move || verify_password(&password, &hash)).await
+}
+
+/// `response` with the session cookie deleted.
+fn without_session(mut response: Response, portal: &Portal) -> Response {
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, portal.secure_cookies),
+    );
+    response
+}
+
 /// `POST /uitloggen`
 pub async fn signout(
     State(state): State<AppState>,
@@ -427,12 +413,7 @@ pub async fn signout(
         Ok(())
     })
     .await?;
-    let mut response = Redirect::to("/").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", 0, portal.secure_cookies),
-    );
-    Ok(response)
+    Ok(without_session(Redirect::to("/").into_response(), &portal))
 }
 
 fn account_page_of(
@@ -482,9 +463,7 @@ pub async fn change_password(
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
-    let current = form.current.clone();
-    let hash = signed_in.session.user.password_hash.clone();
-    if !blocking(move || verify_password(&current, &hash)).await? {
+    if !password_of(&signed_in, &form.current).await? {
         return Ok(account_page_of(
             StatusCode::BAD_REQUEST,
             &signed_in,
@@ -612,9 +591,7 @@ pub async fn delete_account(
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
-    let password = form.password.clone();
-    let hash = signed_in.session.user.password_hash.clone();
-    if !blocking(move || verify_password(&password, &hash)).await? {
+    if !password_of(&signed_in, &form.password).await? {
         return Ok(account_page_of(
             StatusCode::BAD_REQUEST,
             &signed_in,
@@ -629,14 +606,10 @@ pub async fn delete_account(
     })
     .await?;
     tracing::info!("account deleted");
-    let mut response = message(
+    let response = message(
         StatusCode::OK,
         "Account verwijderd",
         "Je account en alles wat vindwerk over je bewaarde zijn verwijderd.",
     );
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", 0, portal.secure_cookies),
-    );
-    Ok(response)
+    Ok(without_session(response, &portal))
 }

@@ -25,8 +25,10 @@ use vindwerk_store::{Store, StoreError};
 
 use crate::AppState;
 
-pub use password::{PasswordError, hash_password, verify_password};
-pub use session::{SESSION_COOKIE, SignedIn, Viewer, check_csrf, random_token};
+pub use password::{
+    PasswordError, WeakPassword, check_new_password, hash_password, verify_password,
+};
+pub use session::{PageError, SESSION_COOKIE, SignedIn, Viewer, check_csrf, random_token};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_DAYS: i64 = 14;
@@ -36,6 +38,8 @@ pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
 pub const LOGIN_WINDOW_MINUTES: i64 = 15;
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The longest password accepted (argon2 hashes any length; this bounds the work).
+pub const MAX_PASSWORD_BYTES: usize = 256;
 
 /// The portal's connection to the store, and how its cookies are set.
 pub struct Portal {
@@ -105,7 +109,37 @@ pub fn routes() -> Router<AppState> {
         .route("/lijsten/{id}/export.csv", get(shortlists::export_csv))
 }
 
-/// The portal of `state`, shared.
-pub(crate) fn portal_of(state: &AppState) -> Option<Arc<Portal>> {
-    state.portal().cloned()
+/// The portal of `state`; without one the portal's pages answer 503.
+pub(crate) fn portal(state: &AppState) -> Result<Arc<Portal>, PageError> {
+    state.portal().cloned().ok_or(PageError::Unavailable)
+}
+
+/// Runs `work` on the portal's store on a blocking thread.
+pub(crate) async fn with_store<T: Send + 'static>(
+    portal: &Arc<Portal>,
+    work: impl FnOnce(&mut Store) -> Result<T, PageError> + Send + 'static,
+) -> Result<T, PageError> {
+    let portal = Arc::clone(portal);
+    blocking(move || work(&mut portal.store())).await?
+}
+
+/// Runs `work` (password hashing, store reads) on a blocking thread.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PageError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| PageError::Internal(format!("blocking task: {error}")))
+}
+
+/// A new unguessable id for URLs: `prefix` and 96 random bits in hex.
+pub fn new_id(prefix: char) -> Result<String, PageError> {
+    Ok(format!("{prefix}{}", &random_token()?[..24]))
+}
+
+/// The form of a button that only changes state: its CSRF token.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
 }

@@ -10,7 +10,7 @@ use chrono::Utc;
 use vindwerk_store::{Session, StoreError};
 
 use crate::AppState;
-use crate::pages::message;
+use crate::pages::{encode_query, message};
 
 /// The cookie holding a session's token.
 pub const SESSION_COOKIE: &str = "vindwerk_sessie";
@@ -82,9 +82,8 @@ impl FromRequestParts<AppState> for Viewer {
         };
         let now = Utc::now();
         let lookup = token.clone();
-        let session = tokio::task::spawn_blocking(move || portal.store().session(&lookup, now))
-            .await
-            .map_err(|error| PageError::Internal(format!("session task: {error}")))??;
+        let session =
+            super::with_store(&portal, move |store| Ok(store.session(&lookup, now)?)).await?;
         Ok(Viewer {
             session,
             token: Some(token),
@@ -197,20 +196,6 @@ impl IntoResponse for PageError {
             }
         }
     }
-}
-
-/// Percent-encodes `text` for a query value.
-pub(crate) fn encode_query(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                encoded.push(byte as char);
-            }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
 }
 
 /// Where to go after signing in: a path of this site, never another host.

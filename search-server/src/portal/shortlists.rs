@@ -15,31 +15,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use vindwerk_model::{Role, Status, Vacancy, VacancyId};
-use vindwerk_store::{Shortlist, ShortlistItem};
+use vindwerk_store::{Shortlist, ShortlistItem, User};
 
-use super::session::{PageError, SignedIn, check_csrf, random_token};
-use super::{Portal, portal_of};
+use super::session::{PageError, SignedIn, check_csrf};
+use super::{CsrfForm, Portal, blocking, new_id, portal, with_store};
 use crate::AppState;
-use crate::pages::render;
+use crate::api::load_vacancy;
+use crate::error::ApiError;
+use crate::pages::{encode_path, render};
 
 /// Roles that keep shortlists.
-fn may_keep_lists(signed_in: &SignedIn) -> bool {
-    let user = &signed_in.session.user;
+pub(crate) fn may_keep_lists(user: &User) -> bool {
     user.has_role(Role::Seeker) || user.has_role(Role::Coach)
-}
-
-fn portal(state: &AppState) -> Result<Arc<Portal>, PageError> {
-    portal_of(state).ok_or(PageError::Unavailable)
-}
-
-async fn with_store<T: Send + 'static>(
-    portal: &Arc<Portal>,
-    work: impl FnOnce(&mut vindwerk_store::Store) -> Result<T, PageError> + Send + 'static,
-) -> Result<T, PageError> {
-    let portal = Arc::clone(portal);
-    tokio::task::spawn_blocking(move || work(&mut portal.store()))
-        .await
-        .map_err(|error| PageError::Internal(format!("store task: {error}")))?
 }
 
 /// The list `id` when `signed_in` owns it; 404 otherwise.
@@ -48,7 +35,7 @@ async fn own_list(
     signed_in: &SignedIn,
     id: String,
 ) -> Result<Shortlist, PageError> {
-    if !may_keep_lists(signed_in) {
+    if !may_keep_lists(&signed_in.session.user) {
         return Err(PageError::Forbidden);
     }
     let owner = signed_in.session.user.id.clone();
@@ -101,19 +88,13 @@ pub struct PutForm {
     note: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// `GET /lijsten`
 pub async fn lists_page(
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
-    if !may_keep_lists(&signed_in) {
+    if !may_keep_lists(&signed_in.session.user) {
         return Err(PageError::Forbidden);
     }
     let owner = signed_in.session.user.id.clone();
@@ -135,7 +116,7 @@ pub async fn create_list(
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
-    if !may_keep_lists(&signed_in) {
+    if !may_keep_lists(&signed_in.session.user) {
         return Err(PageError::Forbidden);
     }
     let name: String = form.name.trim().chars().take(100).collect();
@@ -144,7 +125,7 @@ pub async fn create_list(
     } else {
         name
     };
-    let id = format!("l{}", &random_token()?[..24]);
+    let id = new_id('l')?;
     let owner = signed_in.session.user.id.clone();
     let list_id = id.clone();
     with_store(&portal, move |store| {
@@ -164,7 +145,7 @@ async fn items_of(
     let id = list.id.clone();
     let items = with_store(portal, move |store| Ok(store.shortlist_items(&id)?)).await?;
     let state = state.clone();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         items
             .into_iter()
             .map(|item| {
@@ -174,7 +155,6 @@ async fn items_of(
             .collect()
     })
     .await
-    .map_err(|error| PageError::Internal(format!("vacancy task: {error}")))
 }
 
 fn day(at: DateTime<Utc>) -> String {
@@ -193,13 +173,14 @@ fn status_text(vacancy: &Vacancy) -> String {
     }
 }
 
+/// The sources that published `vacancy`, each once, in the order of its postings.
 fn sources_text(vacancy: &Vacancy) -> String {
-    let mut sources: Vec<&str> = vacancy
-        .postings
-        .iter()
-        .map(|posting| posting.source.as_str())
-        .collect();
-    sources.dedup();
+    let mut sources: Vec<&str> = Vec::new();
+    for posting in &vacancy.postings {
+        if !sources.contains(&posting.source.as_str()) {
+            sources.push(posting.source.as_str());
+        }
+    }
     sources.join(", ")
 }
 
@@ -207,7 +188,7 @@ fn item_view(item: &ShortlistItem, vacancy: Option<&Vacancy>) -> ItemView {
     let vacancy_id = item.vacancy.to_string();
     match vacancy {
         Some(vacancy) => ItemView {
-            href: format!("/vacature/{}", super::session::encode_query(&vacancy_id)),
+            href: format!("/vacature/{}", encode_path(&vacancy_id)),
             vacancy_id,
             title: vacancy.title.clone(),
             employer: vacancy.employer.clone(),
@@ -264,21 +245,12 @@ pub async fn put_vacancy(
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
     let list = own_list(&portal, &signed_in, id).await?;
-    let vacancy = VacancyId::new(form.vacancy.trim());
-    if vacancy.as_str().is_empty() || vacancy.as_str().len() > 200 {
-        return Err(PageError::NotFound);
-    }
-    let known = {
-        let (state, vacancy) = (state.clone(), vacancy.clone());
-        tokio::task::spawn_blocking(move || state.vacancies().vacancy(&vacancy))
-            .await
-            .map_err(|error| PageError::Internal(format!("vacancy task: {error}")))?
-            .map_err(PageError::Internal)?
-            .is_some()
+    // Only a vacancy vindwerk knows goes on a list.
+    let vacancy = match load_vacancy(&state, form.vacancy.trim().to_owned()).await {
+        Ok(vacancy) => vacancy.id,
+        Err(ApiError::NotFound(_)) => return Err(PageError::NotFound),
+        Err(error) => return Err(PageError::Internal(error.to_string())),
     };
-    if !known {
-        return Err(PageError::NotFound);
-    }
     let note: String = form.note.trim().chars().take(1000).collect();
     let list_id = list.id.clone();
     with_store(&portal, move |store| {
