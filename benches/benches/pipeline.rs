@@ -65,17 +65,7 @@ fn normalisation(c: &mut Criterion, crawled: &Crawled) {
 }
 
 fn deduplication(c: &mut Criterion, crawled: &Crawled) {
-    let items: Vec<_> = crawled
-        .postings
-        .iter()
-        .map(|posting| {
-            let normalised = crawled.normaliser.normalise(posting);
-            let fields = pipeline::merge_fields(&normalised);
-            let mut item = dedup::dedup_item(posting, &fields);
-            item.employer_key = normalised.employer_key.clone();
-            item
-        })
-        .collect();
+    let (_, items) = pipeline::prepare(&crawled.postings, &crawled.normaliser);
     let none = HashMap::new();
     let config = DedupConfig::default();
     let mut group = c.benchmark_group("dedup");

@@ -10,7 +10,6 @@ use anyhow::Context;
 use chrono::{NaiveDate, TimeZone, Utc};
 use vindwerk_crawler::config;
 use vindwerk_crawler::round::{self, RoundOptions, RoundSummary};
-use vindwerk_fixtures::RATE_PER_HOST;
 use vindwerk_indexer::index::{self, WriterConfig};
 use vindwerk_indexer::pipeline::{self, Normaliser};
 use vindwerk_model::{Posting, Vacancy};
@@ -48,16 +47,14 @@ pub fn crawl_fixture_web(n_vacancies: usize) -> anyhow::Result<Crawled> {
     let index_dir = dir.path().join("index");
     let summary = runtime.block_on(async {
         let web = fixture::start(world).await?;
-        // Politeness stays on (robots.txt, one gate) but the fixture's rate is lifted: the
-        // crawl only makes the inputs here, it is not what is measured.
-        let sources = web.sources_toml().replace(
-            &format!("rate_per_host = {RATE_PER_HOST:.1}"),
-            "rate_per_host = 1000.0",
-        );
-        let config = config::parse(&sources)
+        let config = config::parse(&web.sources_toml())
             .map_err(|errors| anyhow::anyhow!("fixture sources.toml: {errors}"))?;
         let now = Utc.from_utc_datetime(&today().and_hms_opt(6, 0, 0).context("time")?);
-        let summary = round::run_round(&config, &db, RoundOptions::new(now)).await?;
+        // Robots.txt and the one gate stay; the rate is lifted: this crawl only makes the
+        // inputs, it is not what is measured.
+        let mut options = RoundOptions::new(now);
+        options.unlimited_rate = true;
+        let summary = round::run_round(&config, &db, options).await?;
         web.shutdown().await;
         anyhow::Ok(summary)
     })?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use vindwerk_model::{Posting, PostingId, Vacancy, VacancyId};
 
-use crate::dedup::{self, DedupConfig, NormalisedFields};
+use crate::dedup::{self, DedupConfig, DedupItem, NormalisedFields};
 use crate::normalise::{self, Gazetteer, NormaliseError, Normalised, Occupations};
 
 /// The reference data normalisation needs, loaded once.
@@ -64,13 +64,11 @@ pub fn merge_fields(normalised: &Normalised) -> NormalisedFields {
     }
 }
 
-/// Every vacancy the postings make. `previous` is the assignment of the last run (empty on
-/// the first), so that vacancies keep their ids.
-pub fn build_vacancies(
+/// Each posting normalised: the fields a merge takes, and what dedup compares.
+pub fn prepare(
     postings: &[Posting],
-    previous: &HashMap<PostingId, VacancyId>,
     normaliser: &Normaliser,
-) -> Vec<Vacancy> {
+) -> (Vec<NormalisedFields>, Vec<DedupItem>) {
     let mut fields = Vec::with_capacity(postings.len());
     let mut items = Vec::with_capacity(postings.len());
     for posting in postings {
@@ -81,6 +79,17 @@ pub fn build_vacancies(
         items.push(item);
         fields.push(merged);
     }
+    (fields, items)
+}
+
+/// Every vacancy the postings make. `previous` is the assignment of the last run (empty on
+/// the first), so that vacancies keep their ids.
+pub fn build_vacancies(
+    postings: &[Posting],
+    previous: &HashMap<PostingId, VacancyId>,
+    normaliser: &Normaliser,
+) -> Vec<Vacancy> {
+    let (fields, items) = prepare(postings, normaliser);
     let index_of: HashMap<PostingId, usize> = postings
         .iter()
         .enumerate()

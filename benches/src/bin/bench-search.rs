@@ -620,32 +620,11 @@ fn in_process(
         first_search_s: round3(first_search_s),
     };
 
-    let totals: Vec<u64> = requests.iter().map(&run).collect::<anyhow::Result<_>>()?;
-    let mut samples = Vec::with_capacity(args.queries);
-    let mut per_query = vec![Duration::ZERO; requests.len()];
-    let mut runs = vec![0u32; requests.len()];
-    for i in 0..args.queries {
-        let which = i % requests.len();
-        let began = Instant::now();
-        run(&requests[which])?;
-        let took = began.elapsed();
-        samples.push(took);
-        per_query[which] += took;
-        runs[which] += 1;
-    }
-    let single = latencies(&mut samples);
+    let (single, figures) = measure_mix(mix, &requests, args.queries, run)?;
     progress(&format!(
         "vindwerk in process: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
     ));
-    let figures = mix
-        .iter()
-        .enumerate()
-        .map(|(i, query)| {
-            let mean = per_query[i].as_secs_f64() * 1e3 / f64::from(runs[i].max(1));
-            (query.to_string(), (totals[i], round3(mean)))
-        })
-        .collect();
     Ok((startup, single, figures))
 }
 
@@ -674,35 +653,13 @@ fn fts(
         .iter()
         .map(|query| fts_query(query, &gazetteer))
         .collect::<anyhow::Result<_>>()?;
-    let totals: Vec<u64> = queries
-        .iter()
-        .map(|query| index.search(query).map(|results| results.total))
-        .collect::<anyhow::Result<_>>()?;
-    let mut samples = Vec::with_capacity(args.queries);
-    let mut per_query = vec![Duration::ZERO; queries.len()];
-    let mut runs = vec![0u32; queries.len()];
-    for i in 0..args.queries {
-        let which = i % queries.len();
-        let began = Instant::now();
-        index.search(&queries[which])?;
-        let took = began.elapsed();
-        samples.push(took);
-        per_query[which] += took;
-        runs[which] += 1;
-    }
-    let single = latencies(&mut samples);
+    let (single, figures) = measure_mix(mix, &queries, args.queries, |query| {
+        index.search(query).map(|results| results.total)
+    })?;
     progress(&format!(
         "fts5: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
     ));
-    let figures = mix
-        .iter()
-        .enumerate()
-        .map(|(i, query)| {
-            let mean = per_query[i].as_secs_f64() * 1e3 / f64::from(runs[i].max(1));
-            (query.to_string(), (totals[i], round3(mean)))
-        })
-        .collect();
     Ok((
         FtsReport {
             load_s: round3(load_s),
@@ -711,6 +668,38 @@ fn fts(
         },
         figures,
     ))
+}
+
+/// Runs the queries of `mix` round-robin `n` times: the latencies, and per query its total
+/// hits and mean milliseconds. `run` answers one query with its total.
+fn measure_mix<Q>(
+    mix: &[LogicalQuery],
+    queries: &[Q],
+    n: usize,
+    run: impl Fn(&Q) -> anyhow::Result<u64>,
+) -> anyhow::Result<(Latencies, PerQueryFigures)> {
+    let totals: Vec<u64> = queries.iter().map(&run).collect::<anyhow::Result<_>>()?;
+    let mut samples = Vec::with_capacity(n);
+    let mut per_query = vec![Duration::ZERO; queries.len()];
+    let mut runs = vec![0u32; queries.len()];
+    for i in 0..n {
+        let which = i % queries.len();
+        let began = Instant::now();
+        run(&queries[which])?;
+        let took = began.elapsed();
+        samples.push(took);
+        per_query[which] += took;
+        runs[which] += 1;
+    }
+    let figures = mix
+        .iter()
+        .enumerate()
+        .map(|(i, query)| {
+            let mean = per_query[i].as_secs_f64() * 1e3 / f64::from(runs[i].max(1));
+            (query.to_string(), (totals[i], round3(mean)))
+        })
+        .collect();
+    Ok((latencies(&mut samples), figures))
 }
 
 fn fts_query(query: &LogicalQuery, gazetteer: &Gazetteer) -> anyhow::Result<FtsQuery> {
