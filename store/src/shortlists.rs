@@ -33,18 +33,7 @@ impl Store {
         let row = self
             .conn
             .prepare_cached("SELECT id, owner_id, name, created_at FROM shortlists WHERE id = ?1")
-            .and_then(|mut statement| {
-                statement
-                    .query_row([id], |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, String>(2)?,
-                            row.get::<_, String>(3)?,
-                        ))
-                    })
-                    .optional()
-            })
+            .and_then(|mut statement| statement.query_row([id], shortlist_row).optional())
             .map_err(StoreError::sql("read a shortlist"))?;
         row.map(shortlist_of).transpose()
     }
@@ -59,14 +48,7 @@ impl Store {
             )
             .map_err(StoreError::sql("read shortlists"))?;
         let rows = statement
-            .query_map([owner.as_str()], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            })
+            .query_map([owner.as_str()], shortlist_row)
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(StoreError::sql("read shortlists"))?;
         rows.into_iter().map(shortlist_of).collect()
@@ -108,9 +90,14 @@ impl Store {
     }
 }
 
-fn shortlist_of(
-    (id, owner, name, created_at): (String, String, String, String),
-) -> Result<Shortlist, StoreError> {
+type ShortlistRow = (String, String, String, String);
+
+/// The columns `id, owner_id, name, created_at` of a shortlist row.
+fn shortlist_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShortlistRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn shortlist_of((id, owner, name, created_at): ShortlistRow) -> Result<Shortlist, StoreError> {
     let place = Place {
         table: "shortlists",
         column: "created_at",
