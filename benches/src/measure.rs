@@ -1,4 +1,4 @@
-//! Peak memory of this process and latency percentiles.
+//! Memory of this process and of others (from procfs), and latency percentiles.
 
 use std::time::Duration;
 
@@ -15,7 +15,14 @@ pub fn rss_bytes() -> Option<u64> {
     status_kib(&status, "VmRSS:").map(|kib| kib * 1024)
 }
 
-fn status_kib(status: &str, key: &str) -> Option<u64> {
+/// The peak resident set size of process `pid` in bytes, while it runs.
+pub fn process_peak_rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_kib(&status, "VmHWM:").map(|kib| kib * 1024)
+}
+
+/// A `kB` field of a `/proc/<pid>/status` text, e.g. `VmRSS:`.
+pub fn status_kib(status: &str, key: &str) -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with(key))?;
     line[key.len()..]
         .trim()

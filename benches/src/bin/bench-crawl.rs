@@ -32,6 +32,7 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use serde::Serialize;
 use vindwerk_benches::fixture;
+use vindwerk_benches::measure::status_kib;
 use vindwerk_fixtures::{FixtureWeb, USER_AGENT, World};
 
 /// Requests per second per host that count as no limit on loopback.
@@ -521,15 +522,7 @@ struct Memory {
 /// The memory of process `pid` from `/proc/<pid>/status`, while it runs.
 fn process_memory_kib(pid: u32) -> Option<Memory> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |key: &str| -> Option<u64> {
-        let line = status.lines().find(|line| line.starts_with(key))?;
-        line[key.len()..]
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()
-    };
+    let field = |key: &str| status_kib(&status, key);
     Some(Memory {
         rss: field("VmRSS:")?,
         hwm: field("VmHWM:")?,

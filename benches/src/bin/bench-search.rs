@@ -22,7 +22,9 @@ use clap::Parser;
 use serde::Serialize;
 use vindwerk_benches::corpus::{self, JsonLinesWriter, read_json_lines};
 use vindwerk_benches::fts::{FtsIndex, FtsQuery};
-use vindwerk_benches::measure::{millis, peak_rss_bytes, percentile, rss_bytes};
+use vindwerk_benches::measure::{
+    millis, peak_rss_bytes, percentile, process_peak_rss_bytes, rss_bytes,
+};
 use vindwerk_benches::queries::{self, LogicalQuery};
 use vindwerk_indexer::index::{IndexHandle, WriterConfig, build_index, update_index};
 use vindwerk_indexer::normalise::{Gazetteer, Occupations};
@@ -492,7 +494,7 @@ async fn serve_and_query(
     ));
 
     let load = load_test(args, &client, Arc::new(urls)).await;
-    let server_peak = process_peak_rss(server.0.id());
+    let server_peak = process_peak_rss_bytes(server.0.id());
     progress(&format!(
         "http, {} clients: {:.0} queries/s, p99 {} ms, {} errors",
         load.clients, load.queries_per_s, load.latencies.p99_ms, load.errors
@@ -768,18 +770,6 @@ fn reset_peak_rss() {
     if rss_bytes().is_none() {
         progress("note: no procfs, peak memory is not measured");
     }
-}
-
-fn process_peak_rss(pid: u32) -> Option<u64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: u64 = line["VmHWM:".len()..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kib * 1024)
 }
 
 fn dir_bytes(dir: &Path) -> anyhow::Result<u64> {
