@@ -126,6 +126,23 @@ pub enum SourceSpec {
     Workday(WorkdaySpec),
 }
 
+impl SourceSpec {
+    /// The URL a read of the source starts from; its host is the one the source mostly asks.
+    pub fn entry_url(&self) -> Option<&Url> {
+        match self {
+            SourceSpec::Sitemap(spec) => Some(&spec.url),
+            SourceSpec::Site(spec) => spec.start.first(),
+            SourceSpec::Feed(spec) => Some(&spec.url),
+            SourceSpec::Recruitee(spec)
+            | SourceSpec::Greenhouse(spec)
+            | SourceSpec::Lever(spec)
+            | SourceSpec::Personio(spec)
+            | SourceSpec::SmartRecruiters(spec) => Some(&spec.base_url),
+            SourceSpec::Workday(spec) => Some(&spec.board_url),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SitemapSpec {
     /// A sitemap, a sitemap index, or a site root whose robots.txt names sitemaps.

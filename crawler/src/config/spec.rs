@@ -1,7 +1,9 @@
 //! Turning one source's values into its kind's spec: URLs, regexes, selectors, ATS bases and
 //! Workday boards, each problem named with the source and field.
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -287,9 +289,22 @@ fn compile_regex(
     place: &str,
     problems: &mut Vec<String>,
 ) -> Option<Regex> {
+    // Thousands of sources often share a handful of patterns: each is compiled once and
+    // shared (a clone shares the compiled program).
+    static COMPILED: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(regex) = compiled.get(text) {
+        return Some(regex.clone());
+    }
     // A size limit keeps a careless pattern from costing a crawl its memory.
     match RegexBuilder::new(text).size_limit(1 << 20).build() {
-        Ok(regex) => Some(regex),
+        Ok(regex) => {
+            if compiled.len() >= 10_000 {
+                compiled.clear();
+            }
+            compiled.insert(text.to_owned(), regex.clone());
+            Some(regex)
+        }
         Err(error) => {
             let reason = error.to_string();
             // regex renders a multi-line diagram; its last line is the reason.

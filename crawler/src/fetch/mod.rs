@@ -92,7 +92,11 @@ impl Fetcher {
             .dns_resolver(GuardedResolver::new(Arc::clone(&guard)))
             .no_proxy()
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            .pool_idle_timeout(Duration::from_secs(60))
+            // A round moves from host to host: a connection idle this long belongs to a source
+            // that has finished, and thousands of them would hold sockets and buffers. Polite
+            // intervals (a request a second, a Crawl-delay of a few) still reuse theirs.
+            .pool_idle_timeout(Duration::from_secs(5))
+            .pool_max_idle_per_host(2)
             .tcp_keepalive(Duration::from_secs(30))
             .build()
             .map_err(FetchError::Client)?;
@@ -235,7 +239,13 @@ impl Inner {
             let status = response.status;
             if !is_followed_redirect(status) {
                 let body = self.unpack_gzip(&current, response.body).await?;
-                return outcome(current, status, response.headers, body);
+                let outcome = outcome(&current, status, &response.headers, body)?;
+                return Ok(Fetched {
+                    final_url: current,
+                    status: status.as_u16(),
+                    outcome,
+                    slot: options.keep_slot.then(|| Arc::new(response.admission)),
+                });
             }
             let next =
                 location(&current, &response.headers).ok_or_else(|| FetchError::BadRedirect {
@@ -322,33 +332,29 @@ fn location(base: &Url, headers: &HeaderMap) -> Option<Url> {
 }
 
 fn outcome(
-    final_url: Url,
+    final_url: &Url,
     status: StatusCode,
-    headers: HeaderMap,
+    headers: &HeaderMap,
     body: Bytes,
-) -> Result<Fetched, FetchError> {
+) -> Result<Outcome, FetchError> {
     let outcome = match status {
         _ if status.is_success() => Outcome::Page(Page {
             body,
-            content_type: header_text(&headers, header::CONTENT_TYPE),
-            etag: header_text(&headers, header::ETAG),
-            last_modified: header_text(&headers, header::LAST_MODIFIED),
+            content_type: header_text(headers, header::CONTENT_TYPE),
+            etag: header_text(headers, header::ETAG),
+            last_modified: header_text(headers, header::LAST_MODIFIED),
         }),
         StatusCode::NOT_MODIFIED => Outcome::NotModified,
         StatusCode::NOT_FOUND => Outcome::NotFound,
         StatusCode::GONE => Outcome::Gone,
         _ => {
             return Err(FetchError::Status {
-                url: final_url,
+                url: final_url.clone(),
                 status: status.as_u16(),
             });
         }
     };
-    Ok(Fetched {
-        final_url,
-        status: status.as_u16(),
-        outcome,
-    })
+    Ok(outcome)
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
@@ -401,16 +407,16 @@ mod tests {
         let url = Url::parse("https://example.org/").unwrap();
         let fetched = |status: u16| {
             outcome(
-                url.clone(),
+                &url,
                 StatusCode::from_u16(status).unwrap(),
-                HeaderMap::new(),
+                &HeaderMap::new(),
                 Bytes::new(),
             )
         };
-        assert!(matches!(fetched(200).unwrap().outcome, Outcome::Page(_)));
-        assert_eq!(fetched(304).unwrap().outcome, Outcome::NotModified);
-        assert_eq!(fetched(404).unwrap().outcome, Outcome::NotFound);
-        assert_eq!(fetched(410).unwrap().outcome, Outcome::Gone);
+        assert!(matches!(fetched(200).unwrap(), Outcome::Page(_)));
+        assert_eq!(fetched(304).unwrap(), Outcome::NotModified);
+        assert_eq!(fetched(404).unwrap(), Outcome::NotFound);
+        assert_eq!(fetched(410).unwrap(), Outcome::Gone);
         let error = fetched(403).unwrap_err();
         assert_eq!(error.to_string(), "https://example.org/ answered 403");
     }

@@ -11,6 +11,7 @@ use url::Url;
 
 use super::{FetchError, FetchOptions, Inner, bump, host_key};
 use crate::address::AddressError;
+use crate::politeness::Admission;
 
 const DEFAULT_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const JSON_ACCEPT: &str = "application/json";
@@ -45,6 +46,15 @@ pub(super) struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The global slot of this request, held by the answer until its caller is done with it.
+    pub admission: Admission,
+}
+
+/// What one try brought back.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
 }
 
 /// How one try failed.
@@ -109,7 +119,6 @@ impl Inner {
                 Ok(result) => result,
                 Err(_elapsed) => Err(Failure::Timeout),
             };
-            drop(admission);
             let elapsed_ms = started.elapsed().as_millis() as u64;
 
             let failure = match result {
@@ -121,8 +130,14 @@ impl Inner {
                     );
                     bump(&self.counters.bytes, response.body.len() as u64);
                     if !is_retried_status(status) {
-                        return Ok(response);
+                        return Ok(Response {
+                            status,
+                            headers: response.headers,
+                            body: response.body,
+                            admission,
+                        });
                     }
+                    drop(admission);
                     let retry_after = retry_after(status, &response.headers);
                     if let Some(delay) = retry_after {
                         if delay > settings.retry_after_cap {
@@ -149,7 +164,10 @@ impl Inner {
                     }
                     continue;
                 }
-                Err(failure) => failure,
+                Err(failure) => {
+                    drop(admission);
+                    failure
+                }
             };
             if !failure.is_transient() || attempt >= max_attempts {
                 return Err(failure.into_error(url, settings.timeout));
@@ -161,7 +179,7 @@ impl Inner {
         }
     }
 
-    async fn try_once(&self, request: &Request<'_>) -> Result<Response, Failure> {
+    async fn try_once(&self, request: &Request<'_>) -> Result<Answer, Failure> {
         let mut builder = match request.method {
             Method::Get => self.client.get(request.url.clone()),
             Method::Post => self.client.post(request.url.clone()),
@@ -189,7 +207,7 @@ impl Inner {
         } else {
             Bytes::new()
         };
-        Ok(Response {
+        Ok(Answer {
             status,
             headers,
             body,

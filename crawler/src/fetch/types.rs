@@ -1,11 +1,13 @@
 //! The fetcher's vocabulary: its settings, what a caller passes and what it gets back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 
 use crate::address::IpNet;
 use crate::config::CrawlerSettings;
+use crate::politeness::Admission;
 use url::Url;
 
 /// How the fetcher behaves; [`FetchSettings::from_crawler`] builds it from `[crawler]`.
@@ -81,15 +83,23 @@ pub struct FetchOptions {
     pub host_rate: Option<f64>,
     /// An `Accept` header instead of the default (HTML and XML first).
     pub accept: Option<String>,
+    /// The answer keeps its request slot until it is dropped (see [`Fetched`]). A caller
+    /// that asks for this must not hold such answers while it waits for other requests.
+    pub keep_slot: bool,
 }
 
 /// A request that got an answer.
+///
+/// Asked with [`FetchOptions::keep_slot`], it holds one of the gate's global slots until it is
+/// dropped, so that the cap on requests in flight also bounds the answers in hand (being
+/// decoded, extracted): a round cannot fetch faster than it reads and pile bodies up in memory.
 #[derive(Debug, Clone)]
 pub struct Fetched {
     /// Where the last redirect led (the requested URL when there was none).
     pub final_url: Url,
     pub status: u16,
     pub outcome: Outcome,
+    pub(crate) slot: Option<Arc<Admission>>,
 }
 
 impl Fetched {

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
 use vindwerk_model::{ExpiryReason, PostingData, PostingId};
@@ -123,25 +124,30 @@ pub async fn run_round(
         concurrency: config.crawler.concurrency.get(),
     });
 
-    let mut tasks = Vec::with_capacity(config.sources.len());
-    for source in &config.sources {
-        let shared = Arc::clone(&shared);
-        let source = source.clone();
-        tasks.push(tokio::spawn(
-            async move { crawl_source(shared, source).await },
-        ));
+    // Sources are read a bounded number at a time, so that what a round holds (each active
+    // source's queue of detail pages, its known postings, its walk) does not grow with the
+    // number of sources. They start in an order that alternates hosts, so that the active
+    // ones spread over many hosts rather than queueing at one.
+    let at_once = sources_at_once(shared.concurrency);
+    let mut slots: Vec<Option<SourceSummary>> = vec![None; config.sources.len()];
+    let mut running = futures::stream::iter(start_order(&config.sources))
+        .map(|index| {
+            let shared = Arc::clone(&shared);
+            let source = config.sources[index].clone();
+            async move { (index, tokio::spawn(crawl_source(shared, source)).await) }
+        })
+        .buffer_unordered(at_once);
+    while let Some((index, finished)) = running.next().await {
+        let summary = finished.unwrap_or_else(|error| {
+            let source = &config.sources[index];
+            let mut summary = SourceSummary::new(source.id.clone(), source.kind);
+            summary.record_error("internal", format!("source {}: {error}", source.id));
+            summary
+        });
+        slots[index] = Some(summary);
     }
-    let mut summaries = Vec::with_capacity(tasks.len());
-    for (task, source) in tasks.into_iter().zip(&config.sources) {
-        match task.await {
-            Ok(summary) => summaries.push(summary),
-            Err(error) => {
-                let mut summary = SourceSummary::new(source.id.clone(), source.kind);
-                summary.record_error("internal", format!("source {}: {error}", source.id));
-                summaries.push(summary);
-            }
-        }
-    }
+    drop(running);
+    let summaries: Vec<SourceSummary> = slots.into_iter().flatten().collect();
 
     drop(shared);
     let mut store = writer_thread
@@ -166,6 +172,42 @@ pub async fn run_round(
         finished_at,
         sources: summaries,
     })
+}
+
+/// How many sources a round reads at once: enough to keep every request slot busy when most
+/// hosts are slow (each host's rate caps what one source can use), few enough that memory
+/// stays flat however many sources there are.
+fn sources_at_once(concurrency: usize) -> usize {
+    concurrency.saturating_mul(2).max(16)
+}
+
+/// The order in which sources start: round robin over their hosts (in order of first
+/// appearance), so that sources of one host (one ATS's API, one job board) do not fill the
+/// active set and wait behind each other's rate.
+fn start_order(sources: &[SourceConfig]) -> Vec<usize> {
+    let mut by_host: Vec<(String, std::collections::VecDeque<usize>)> = Vec::new();
+    let mut host_index: HashMap<String, usize> = HashMap::new();
+    for (index, source) in sources.iter().enumerate() {
+        let host = source
+            .spec
+            .entry_url()
+            .map(crate::fetch::host_key)
+            .unwrap_or_default();
+        let slot = *host_index.entry(host.clone()).or_insert_with(|| {
+            by_host.push((host, std::collections::VecDeque::new()));
+            by_host.len() - 1
+        });
+        by_host[slot].1.push_back(index);
+    }
+    let mut order = Vec::with_capacity(sources.len());
+    while order.len() < sources.len() {
+        for (_, queue) in &mut by_host {
+            if let Some(index) = queue.pop_front() {
+                order.push(index);
+            }
+        }
+    }
+    order
 }
 
 /// What one source's crawl knows while it runs.
@@ -199,11 +241,12 @@ impl SourceRun {
         self.incomplete.store(true, Ordering::Relaxed);
     }
 
-    pub(crate) fn mark_alive(&self, url: &str) {
+    /// Records `url` as alive in this round; false when it already was.
+    pub(crate) fn mark_alive(&self, url: &str) -> bool {
         self.alive
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(url.to_owned());
+            .insert(url.to_owned())
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -406,5 +449,42 @@ impl SourceSummary {
             duration_ms: self.duration_ms,
             ..SourceRunSummary::new(self.source.clone())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_start_alternating_hosts() {
+        let sitemap = |name: &str, host: &str| {
+            format!(
+                "[[source]]\nname = \"{name}\"\nkind = \"sitemap\"\nurl = \"https://{host}/sitemap.xml\"\n"
+            )
+        };
+        let text = [
+            sitemap("a1", "a.example"),
+            sitemap("a2", "a.example"),
+            sitemap("a3", "a.example"),
+            sitemap("b1", "b.example"),
+            sitemap("c1", "c.example:8080"),
+            sitemap("c2", "c.example:8080"),
+            "[[source]]\nname = \"g1\"\nkind = \"greenhouse\"\ncompany = \"x\"\n".to_owned(),
+            "[[source]]\nname = \"g2\"\nkind = \"greenhouse\"\ncompany = \"y\"\n".to_owned(),
+        ]
+        .concat();
+        let config = crate::config::parse(&text).expect("valid sources");
+        let names: Vec<&str> = start_order(&config.sources)
+            .into_iter()
+            .map(|index| config.sources[index].id.as_str())
+            .collect();
+        assert_eq!(names, ["a1", "b1", "c1", "g1", "a2", "c2", "g2", "a3"]);
+    }
+
+    #[test]
+    fn sources_at_once_grows_with_concurrency_from_a_floor() {
+        assert_eq!(sources_at_once(1), 16);
+        assert_eq!(sources_at_once(64), 128);
     }
 }

@@ -1,6 +1,8 @@
 //! Fetching for a round: listings and API documents (whose failure makes a read incomplete)
 //! and detail pages (conditional, extracted on a blocking thread, stored or expired).
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use url::Url;
 use vindwerk_model::ExpiryReason;
@@ -10,6 +12,7 @@ use super::{Progress, RoundOptions, SourceRun};
 use crate::config::CrawlerSettings;
 use crate::extract::{self, Extracted};
 use crate::fetch::{FetchError, FetchOptions, FetchSettings, Fetched, Outcome};
+use crate::politeness::Admission;
 
 /// The fetcher's settings for a round: `[crawler]`, and the benchmark switch.
 pub(super) fn fetch_settings(crawler: &CrawlerSettings, options: &RoundOptions) -> FetchSettings {
@@ -111,12 +114,25 @@ impl SourceRun {
             last_modified: previous
                 .as_ref()
                 .and_then(|state| state.last_modified.clone()),
+            keep_slot: true,
             ..self.fetch_options()
         };
         let fetched = self.shared.fetcher.get(&url, &options).await;
         self.count_page(&fetched);
-        let fetched = match fetched {
+        let Fetched {
+            final_url,
+            status,
+            outcome,
+            // Holds a request slot of the gate until the page is read (see `Fetched`).
+            slot,
+        } = match fetched {
             Ok(fetched) => fetched,
+            Err(FetchError::Disallowed { url }) => {
+                // robots.txt keeps the page from us: a choice of the site, not a failure.
+                tracing::debug!(source = %self.source.id, %url, "disallowed by robots.txt");
+                self.summary().record_skipped("robots_disallowed");
+                return;
+            }
             Err(error) => {
                 if is_transient(&error) {
                     self.mark_incomplete();
@@ -125,8 +141,7 @@ impl SourceRun {
                 return;
             }
         };
-        let status = fetched.status;
-        match fetched.outcome {
+        match outcome {
             Outcome::Page(page) => {
                 let state = FetchState {
                     etag: page.etag.clone(),
@@ -140,30 +155,43 @@ impl SourceRun {
                     .save_fetch_state(url.as_str(), state)
                     .await;
                 let text = page.text();
-                self.read_page(&fetched.final_url, text).await;
+                drop(page);
+                self.read_page(&final_url, text, slot).await;
             }
             Outcome::NotModified => {
+                drop(slot);
                 self.mark_alive(url.as_str());
                 self.shared
                     .writer
                     .touch(&self.source.id, url.as_str(), self.now())
                     .await;
             }
-            Outcome::NotFound => self.expire_url(url.as_str(), ExpiryReason::NotFound).await,
-            Outcome::Gone => self.expire_url(url.as_str(), ExpiryReason::Gone).await,
+            Outcome::NotFound => {
+                drop(slot);
+                self.expire_url(url.as_str(), ExpiryReason::NotFound).await;
+            }
+            Outcome::Gone => {
+                drop(slot);
+                self.expire_url(url.as_str(), ExpiryReason::Gone).await;
+            }
         }
     }
 
     /// Reads a page already fetched (a site page that is listing and posting at once).
     pub(crate) async fn read_page_text(&self, url: &Url, text: &str) {
-        self.read_page(url, text.to_owned()).await;
+        self.read_page(url, text.to_owned(), None).await;
     }
 
-    async fn read_page(&self, url: &Url, text: String) {
+    /// Extracts and stores what a page holds. `in_hand` is the page's request slot: freed
+    /// once the page is extracted, so that storing (which waits for the writer's next commit)
+    /// does not hold up fetching, while no more pages wait for extraction than requests may
+    /// be in flight.
+    async fn read_page(&self, url: &Url, text: String, in_hand: Option<Arc<Admission>>) {
         let rules = self.rules.clone();
         let page_url = url.clone();
         let extracted =
             tokio::task::spawn_blocking(move || extract::extract(&text, &page_url, &rules)).await;
+        drop(in_hand);
         let Extracted {
             postings,
             problems,

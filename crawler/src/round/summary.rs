@@ -18,10 +18,13 @@ pub struct SourceSummary {
     pub postings_changed: u64,
     pub postings_unchanged: u64,
     pub postings_expired: u64,
-    /// Errors by kind (`timeout`, `http_503`, `robots_disallowed`, `parse`...).
+    /// Errors by kind (`timeout`, `http_5xx`, `parse`...; `robots_disallowed` for a listing
+    /// that robots.txt keeps from us).
     pub errors: BTreeMap<String, u64>,
     /// The first few error messages, each naming its URL.
     pub error_samples: Vec<String>,
+    /// Pages not fetched by choice, by reason (`robots_disallowed`): not errors.
+    pub skipped: BTreeMap<String, u64>,
     /// The source's listing was read completely and healthily; only then may absence from it
     /// expire postings.
     pub complete: bool,
@@ -41,6 +44,7 @@ impl SourceSummary {
             postings_expired: 0,
             errors: BTreeMap::new(),
             error_samples: Vec::new(),
+            skipped: BTreeMap::new(),
             complete: false,
             duration_ms: 0,
         }
@@ -48,6 +52,14 @@ impl SourceSummary {
 
     pub fn error_count(&self) -> u64 {
         self.errors.values().sum()
+    }
+
+    pub fn skipped_count(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    pub(crate) fn record_skipped(&mut self, reason: &str) {
+        *self.skipped.entry(reason.to_owned()).or_default() += 1;
     }
 
     /// A source failed when its listing could not be read completely.
@@ -84,13 +96,13 @@ impl fmt::Display for RoundSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<24} {:<15} {:>7} {:>7} {:>6} {:>7} {:>7} {:>6}  status",
-            "source", "kind", "pages", "found", "new", "changed", "expired", "errors"
+            "{:<24} {:<15} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>6}  status",
+            "source", "kind", "pages", "found", "new", "changed", "expired", "skipped", "errors"
         )?;
         for source in &self.sources {
             writeln!(
                 f,
-                "{:<24} {:<15} {:>7} {:>7} {:>6} {:>7} {:>7} {:>6}  {}",
+                "{:<24} {:<15} {:>7} {:>7} {:>6} {:>7} {:>7} {:>7} {:>6}  {}",
                 source.source.as_str(),
                 source.kind.as_str(),
                 source.pages_fetched,
@@ -98,6 +110,7 @@ impl fmt::Display for RoundSummary {
                 source.postings_new,
                 source.postings_changed,
                 source.postings_expired,
+                source.skipped_count(),
                 source.error_count(),
                 if source.complete { "ok" } else { "FAILED" }
             )?;

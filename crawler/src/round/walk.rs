@@ -61,8 +61,6 @@ async fn sitemap(run: &SourceRun, spec: &SitemapSpec) -> bool {
         vec![spec.url.clone()]
     };
     let mut seen_documents = HashSet::new();
-    let mut pages = Vec::new();
-    let mut seen_pages = HashSet::new();
     let mut complete = true;
     while let Some(document_url) = pending.pop() {
         if !seen_documents.insert(document_url.clone()) {
@@ -94,16 +92,19 @@ async fn sitemap(run: &SourceRun, spec: &SitemapSpec) -> bool {
         match sitemap.kind {
             SitemapKind::Index => pending.extend(sitemap.entries.into_iter().map(|e| e.url)),
             SitemapKind::Urlset => {
+                // Each urlset's pages are read before the next document is loaded, so that
+                // a source holds one sitemap's worth of URLs (at most 50,000), not all.
+                let mut pages = Vec::new();
                 for entry in sitemap.entries {
-                    if spec.wants(&entry.url) && seen_pages.insert(entry.url.clone()) {
-                        run.mark_alive(entry.url.as_str());
+                    // A page listed twice (or already read) is read once.
+                    if spec.wants(&entry.url) && run.mark_alive(entry.url.as_str()) {
                         pages.push(entry.url);
                     }
                 }
+                read_details(run, pages).await;
             }
         }
     }
-    read_details(run, pages).await;
     complete
 }
 
@@ -171,7 +172,10 @@ async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
     let Some(body) = run.fetch_listing(&spec.url).await else {
         return false;
     };
-    let listing = match formats::parse_feed(spec.format, &body, &spec.url) {
+    let parsed = formats::parse_feed(spec.format, &body, &spec.url);
+    // A board's feed runs to megabytes: what it says is in `parsed` now.
+    drop(body);
+    let listing = match parsed {
         Ok(listing) => listing,
         Err(error) => {
             run.error("parse", format!("{}: {error}", spec.url));
@@ -219,7 +223,9 @@ async fn api_listing(
     let Some(body) = run.fetch_listing(&url).await else {
         return false;
     };
-    match parse(&body) {
+    let parsed = parse(&body);
+    drop(body);
+    match parsed {
         Ok(listing) => {
             save_listing(run, &url, listing).await;
             true
