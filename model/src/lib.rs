@@ -15,6 +15,6 @@ pub use ids::{PostingId, SourceId, UserId, VacancyId};
 pub use posting::{Location, Posting, PostingData, Salary};
 pub use vacancy::{Vacancy, VacancyPosting};
 pub use vocab::{
-    Channel, EducationLevel, EmploymentType, ExpiryReason, ParseVocabError, Role, SalaryPeriod,
-    SourceKind, Status,
+    ActionKind, Channel, EducationLevel, EmploymentType, ExpiryReason, ParseVocabError, Role,
+    SalaryPeriod, SourceKind, Status,
 };

@@ -191,6 +191,45 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// A step a seeker logs: what their circle sees and what the four-weekly overview for UWV
+    /// lists as application activities.
+    ActionKind, "action kind" {
+        Letter => "letter",
+        SiteApplication => "site_application",
+        Coffee => "coffee",
+        Contact => "contact",
+        Network => "network",
+        Interview => "interview",
+        Training => "training",
+        Other => "other",
+    }
+}
+
+impl ActionKind {
+    /// How the portal names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Letter => "Sollicitatiebrief verstuurd",
+            ActionKind::SiteApplication => "Gesolliciteerd via een site",
+            ActionKind::Coffee => "Koffiegesprek",
+            ActionKind::Contact => "Contact gelegd",
+            ActionKind::Network => "Netwerkgesprek",
+            ActionKind::Interview => "Sollicitatiegesprek",
+            ActionKind::Training => "Training of cursus",
+            ActionKind::Other => "Iets anders",
+        }
+    }
+
+    /// Whether UWV counts it as an application activity (sollicitatieactiviteit).
+    pub fn is_application(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Letter | ActionKind::SiteApplication | ActionKind::Interview
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +249,9 @@ mod tests {
         }
         for value in ExpiryReason::ALL {
             assert_eq!(value.as_str().parse::<ExpiryReason>(), Ok(*value));
+        }
+        for value in ActionKind::ALL {
+            assert_eq!(value.as_str().parse::<ActionKind>(), Ok(*value));
         }
     }
 

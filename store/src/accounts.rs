@@ -53,7 +53,7 @@ pub struct Session {
 }
 
 /// The hash under which a session token is kept.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 

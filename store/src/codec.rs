@@ -30,7 +30,7 @@ pub(crate) struct Place<'a> {
 }
 
 impl Place<'_> {
-    fn corrupt(&self, detail: impl ToString) -> StoreError {
+    pub(crate) fn corrupt(&self, detail: impl ToString) -> StoreError {
         StoreError::Corrupt {
             table: self.table,
             column: self.column,

@@ -12,6 +12,8 @@
 //!   which vacancy, so vacancy ids stay stable across index runs;
 //! - the portal's **users**, their roles and sign-in **sessions** (tokens kept only hashed);
 //! - **shortlists** of vacancies that users keep, with a note per vacancy;
+//! - a seeker's **circle**: invitations (kept hashed), members, the **actions** the seeker logs
+//!   and the **kudos** members give;
 //! - a small **meta** key/value table;
 //! - and, beside the file, the **run lock** ([`RunLock`]) that keeps a second crawl out.
 //!
@@ -50,6 +52,7 @@
 //! async callers give it a thread of its own.
 
 mod accounts;
+mod circle;
 mod codec;
 mod error;
 mod fetch_state;
@@ -69,6 +72,7 @@ use rusqlite_migration::SchemaVersion;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{NewUser, Session, User, normalise_email};
+pub use circle::{Action, CirclePerson, Invitation, Kudos, OpenInvitation};
 pub use error::StoreError;
 pub use fetch_state::FetchState;
 pub use lock::RunLock;

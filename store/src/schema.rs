@@ -183,10 +183,58 @@ CREATE TABLE shortlist_items (
 ) STRICT;
 "#;
 
+/// A seeker's circle: invitations (single use, expiring, kept only as the hash of their
+/// token), members, the actions the seeker logs and the kudos ("pluimen") members give.
+/// Everything goes with the seeker's account; a member's kudos go with the member's.
+const CIRCLE: &str = r#"
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    seeker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by TEXT REFERENCES users (id) ON DELETE SET NULL
+) STRICT;
+CREATE INDEX invitations_seeker ON invitations (seeker_id);
+
+CREATE TABLE circle_members (
+    seeker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (seeker_id, member_id)
+) STRICT;
+CREATE INDEX circle_members_member ON circle_members (member_id);
+
+CREATE TABLE actions (
+    id TEXT PRIMARY KEY,
+    seeker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    day TEXT NOT NULL,
+    vacancy_id TEXT,
+    position TEXT NOT NULL,
+    employer TEXT NOT NULL,
+    result TEXT NOT NULL,
+    note TEXT NOT NULL,
+    shared INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX actions_seeker_day ON actions (seeker_id, day);
+
+CREATE TABLE kudos (
+    action_id TEXT NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    message TEXT NOT NULL,
+    given_at TEXT NOT NULL,
+    PRIMARY KEY (action_id, member_id)
+) STRICT;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
     M::up(SHORTLISTS).comment("shortlists of vacancies"),
+    M::up(CIRCLE).comment("circles, actions and kudos"),
 ];
 
 /// Every migration, oldest first.
