@@ -29,3 +29,36 @@
   attach("q", "suggesties", "titles");
   attach("near", "plaatsen", "places");
 })();
+
+// A pluim without a page load: a form marked data-fragment is sent in the background and the
+// part of the page it names is replaced by the server's answer. Without script the form posts
+// and the server sends the page back at the same place.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData || !window.URLSearchParams) { return; }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var target = form.getAttribute && form.getAttribute("data-fragment");
+    if (!target) { return; }
+    var part = document.getElementById(target);
+    if (!part) { return; }
+    event.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-Vindwerk-Fragment": "1" },
+      body: new URLSearchParams(new FormData(form))
+    })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var fresh = holder.querySelector("#" + target);
+        if (fresh) { part.replaceWith(fresh); }
+      })
+      .catch(function () { form.submit(); });
+  });
+})();

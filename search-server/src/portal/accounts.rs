@@ -26,7 +26,7 @@ use super::{
     blocking, new_id, portal, session_length, with_store,
 };
 use crate::AppState;
-use crate::pages::{message, render};
+use crate::pages::{encode_query, message, render};
 
 /// The address a request came from, when the server knows it.
 pub struct ClientAddress(Option<IpAddr>);
@@ -49,7 +49,15 @@ struct SignupPage<'a> {
     csrf: &'a str,
     name: &'a str,
     email: &'a str,
+    back: &'a str,
     problem: Option<&'a str>,
+}
+
+impl SignupPage<'_> {
+    /// The sign-in page, bringing the visitor to the same place afterwards.
+    fn signin_href(&self) -> String {
+        format!("/inloggen?terug={}", encode_query(self.back))
+    }
 }
 
 #[derive(Template)]
@@ -79,6 +87,7 @@ pub struct SignupForm {
     email: String,
     password: String,
     password_again: String,
+    back: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,16 +213,19 @@ pub async fn signup_page(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
+    Query(query): Query<BackQuery>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
+    let back = local_path(&query.terug).unwrap_or("/account");
     if viewer.session.is_some() {
-        return Ok(Redirect::to("/account").into_response());
+        return Ok(Redirect::to(back).into_response());
     }
     let (csrf, new) = form_token(&headers)?;
     let page = SignupPage {
         csrf: &csrf,
         name: "",
         email: "",
+        back,
         problem: None,
     };
     Ok(with_form_cookie(
@@ -240,6 +252,7 @@ pub async fn signup(
                 csrf: &form.csrf,
                 name: &form.name,
                 email: &form.email,
+                back: &form.back,
                 problem: Some(problem),
             },
         )
@@ -280,7 +293,8 @@ pub async fn signup(
         ));
     }
     tracing::info!(user = %id, "account created");
-    start_session(&portal, id, viewer.token, "/account").await
+    let back = local_path(&form.back).unwrap_or("/account");
+    start_session(&portal, id, viewer.token, back).await
 }
 
 /// `GET /inloggen`
@@ -506,6 +520,88 @@ pub struct PersonalData {
     pub exported_at: String,
     pub account: AccountData,
     pub shortlists: Vec<ShortlistData>,
+    pub circle: CircleData,
+}
+
+/// The circle: who is in one's own, whose one joined, the steps logged and the kudos.
+#[derive(Debug, Serialize)]
+pub struct CircleData {
+    pub members: Vec<PersonData>,
+    pub joined: Vec<PersonData>,
+    pub actions: Vec<ActionData>,
+    pub kudos_received: Vec<KudosData>,
+    pub kudos_given: Vec<KudosData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonData {
+    pub name: String,
+    pub joined_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionData {
+    pub id: String,
+    pub kind: vindwerk_model::ActionKind,
+    pub day: String,
+    pub vacancy: Option<String>,
+    pub position: String,
+    pub employer: String,
+    pub result: String,
+    pub note: String,
+    pub shared: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KudosData {
+    pub action: String,
+    pub from: String,
+    pub message: String,
+    pub given_at: String,
+}
+
+fn circle_data(store: &vindwerk_store::Store, user: &UserId) -> Result<CircleData, StoreError> {
+    let person = |p: vindwerk_store::CirclePerson| PersonData {
+        name: p.name,
+        joined_at: p.joined_at.to_rfc3339(),
+    };
+    let kudos = |k: vindwerk_store::Kudos| KudosData {
+        action: k.action,
+        from: k.member_name,
+        message: k.message,
+        given_at: k.given_at.to_rfc3339(),
+    };
+    Ok(CircleData {
+        members: store.circle_of(user)?.into_iter().map(person).collect(),
+        joined: store
+            .circles_joined(user)?
+            .into_iter()
+            .map(person)
+            .collect(),
+        actions: store
+            .actions_of(user, false)?
+            .into_iter()
+            .map(|a| ActionData {
+                id: a.id,
+                kind: a.kind,
+                day: a.day.to_string(),
+                vacancy: a.vacancy.map(|v| v.to_string()),
+                position: a.position,
+                employer: a.employer,
+                result: a.result,
+                note: a.note,
+                shared: a.shared,
+                created_at: a.created_at.to_rfc3339(),
+            })
+            .collect(),
+        kudos_received: store
+            .kudos_for_seeker(user)?
+            .into_iter()
+            .map(kudos)
+            .collect(),
+        kudos_given: store.kudos_given_by(user)?.into_iter().map(kudos).collect(),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -540,7 +636,7 @@ pub async fn export_data(
     let portal = portal(&state)?;
     let user = signed_in.session.user;
     let owner = user.id.clone();
-    let shortlists = with_store(&portal, move |store| {
+    let (shortlists, circle) = with_store(&portal, move |store| {
         let mut lists = Vec::new();
         for list in store.shortlists_of(&owner)? {
             let vacancies = store
@@ -559,7 +655,7 @@ pub async fn export_data(
                 vacancies,
             });
         }
-        Ok(lists)
+        Ok((lists, circle_data(store, &owner)?))
     })
     .await?;
     let data = PersonalData {
@@ -572,6 +668,7 @@ pub async fn export_data(
             created_at: user.created_at.to_rfc3339(),
         },
         shortlists,
+        circle,
     };
     Ok((
         [(

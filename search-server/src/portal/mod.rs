@@ -11,6 +11,7 @@
 //! It does not know the search index: it reads and writes only the store's portal tables.
 
 mod accounts;
+pub mod circle;
 mod password;
 mod session;
 pub mod shortlists;
@@ -107,6 +108,23 @@ pub fn routes() -> Router<AppState> {
             post(shortlists::take_off),
         )
         .route("/lijsten/{id}/export.csv", get(shortlists::export_csv))
+        .route("/kring", get(circle::circle_page))
+        .route("/kring/uitnodigen", post(circle::invite))
+        .route("/kring/uitnodigingen/{id}/intrekken", post(circle::revoke))
+        .route("/kring/leden/{member}/weg", post(circle::remove_member))
+        .route("/kring/{seeker}", get(circle::timeline))
+        .route("/kring/{seeker}/verlaten", post(circle::leave))
+        .route(
+            "/uitnodiging/{token}",
+            get(circle::invitation_page).post(circle::accept),
+        )
+        .route(
+            "/acties",
+            get(circle::actions_page).post(circle::log_action),
+        )
+        .route("/acties/{id}/verwijderen", post(circle::delete_action))
+        .route("/acties/{id}/pluim", post(circle::give_kudos))
+        .route("/acties/{id}/pluim/terug", post(circle::take_back_kudos))
 }
 
 /// The portal of `state`; without one the portal's pages answer 503.

@@ -1,0 +1,354 @@
+//! The circle as people use it: a seeker invites a friend with a link, the friend joins, the
+//! seeker logs steps (shared or private), the friend gives a pluim with a message (with and
+//! without script), the seeker sees it; and nobody outside the circle sees anything.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{Duration, Utc};
+use common::browser::{Browser, PASSWORD, World, add_user, csrf_of, world};
+use vindwerk_model::{Role, UserId};
+use vindwerk_store::Store;
+
+/// The invitation path in the page that shows a new link.
+fn invitation_path(html: &str) -> String {
+    let start = html.find("/uitnodiging/").expect("an invitation link");
+    html[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '<')
+        .collect()
+}
+
+/// Signs up `name` as a new seeker; returns their user id (from the data export).
+async fn seeker(browser: &mut Browser, name: &str, email: &str) -> String {
+    assert_eq!(
+        browser.sign_up(name, email).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let data = browser.get("/account/gegevens.json").await;
+    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+    json["account"]["id"].as_str().expect("id").to_owned()
+}
+
+async fn invite(browser: &mut Browser, name: &str) -> String {
+    let csrf = browser.csrf("/kring").await;
+    let page = browser
+        .post("/kring/uitnodigen", &[("csrf", &csrf), ("name", name)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    invitation_path(&page.body)
+}
+
+async fn log_step(browser: &mut Browser, note: &str, shared: bool) {
+    let csrf = browser.csrf("/acties").await;
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "letter"),
+        ("position", "Verpleegkundige"),
+        ("employer", "Zorggroep <Noord>"),
+        ("note", note),
+    ];
+    if shared {
+        fields.push(("shared", "1"));
+    }
+    let logged = browser.post("/acties", &fields).await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+}
+
+#[tokio::test]
+async fn a_friend_joins_by_link_and_gives_a_pluim_the_seeker_sees() {
+    let world = world();
+    let mut sanne = Browser::new(&world);
+    let sanne_id = seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    let link = invite(&mut sanne, "Tante <b>Ria</b>").await;
+    let circle = sanne.get("/kring").await;
+    assert!(
+        circle.body.contains("Tante &#60;b&#62;Ria&#60;/b&#62;")
+            || circle.body.contains("Tante &lt;b&gt;Ria&lt;/b&gt;")
+    );
+    assert!(!circle.body.contains(&link), "the link is shown once");
+
+    // Ria opens the link without an account: whose circle, and how to join.
+    let mut ria = Browser::new(&world);
+    let page = ria.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Sanne nodigt je uit"));
+    assert!(page.body.contains("/aanmelden?terug=%2Fuitnodiging%2F"));
+    ria.sign_up("Ria", "ria@example.nl").await;
+    let csrf = ria.csrf(&link).await;
+    let joined = ria.post(&link, &[("csrf", &csrf)]).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let timeline = format!("/kring/{sanne_id}");
+    assert_eq!(joined.location.as_deref(), Some(timeline.as_str()));
+
+    // The link works once.
+    let mut piet = Browser::new(&world);
+    seeker(&mut piet, "Piet", "piet@example.nl").await;
+    assert_eq!(piet.get(&link).await.status, StatusCode::NOT_FOUND);
+    let csrf = piet.csrf("/kring").await;
+    assert_eq!(
+        piet.post(&link, &[("csrf", &csrf)]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    log_step(&mut sanne, "<script>alert('brief')</script>", true).await;
+    log_step(&mut sanne, "alleen voor mij", false).await;
+
+    let seen = ria.get(&timeline).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(
+        seen.body
+            .contains("Sollicitatiebrief verstuurd: Verpleegkundige")
+    );
+    assert!(seen.body.contains("&#60;script&#62;") || seen.body.contains("&lt;script&gt;"));
+    assert!(!seen.body.contains("<script>alert"), "notes are escaped");
+    assert!(
+        !seen.body.contains("alleen voor mij"),
+        "private steps stay private"
+    );
+    assert!(seen.body.contains("0 pluimen"));
+    let action = {
+        let start = seen.body.find("/acties/").expect("a pluim form") + "/acties/".len();
+        seen.body[start..]
+            .chars()
+            .take_while(|c| *c != '/')
+            .collect::<String>()
+    };
+
+    // Nobody outside the circle reaches the timeline or the action.
+    assert_eq!(piet.get(&timeline).await.status, StatusCode::NOT_FOUND);
+    let csrf = piet.csrf("/kring").await;
+    let intruder = piet
+        .post(&format!("/acties/{action}/pluim"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(intruder.status, StatusCode::NOT_FOUND);
+
+    // A pluim without script: back to the timeline at the action.
+    let csrf = csrf_of(&seen.body);
+    let given = ria
+        .post(
+            &format!("/acties/{action}/pluim"),
+            &[("csrf", &csrf), ("message", "Goed <i>zo</i>!")],
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    assert_eq!(given.location, Some(format!("{timeline}#actie-{action}")));
+    // Taken back and given again with script: the answer is the action's part of the page.
+    let request = |path: String, fields: String| {
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-vindwerk-fragment", "1")
+            .body(Body::from(fields))
+            .expect("request")
+    };
+    let back = ria
+        .send(request(
+            format!("/acties/{action}/pluim/terug"),
+            format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert!(
+        back.body
+            .starts_with(&format!("<article class=\"action\" id=\"actie-{action}\""))
+    );
+    assert!(back.body.contains("0 pluimen"));
+    let again = ria
+        .send(request(
+            format!("/acties/{action}/pluim"),
+            format!("csrf={csrf}&message=Goed+%3Ci%3Ezo%3C%2Fi%3E%21"),
+        ))
+        .await;
+    assert!(again.body.contains("1 pluim"), "{}", again.body);
+    assert!(again.body.contains("Pluim terugnemen"));
+
+    // The seeker sees who gave what, and the week at a glance.
+    let mine = sanne.get("/acties").await;
+    assert!(
+        mine.body.contains("Deze week: 2 acties, 1 pluim."),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains("<strong>Ria</strong>"));
+    assert!(!mine.body.contains("<i>zo</i>"), "messages are escaped");
+    assert!(mine.body.contains("alleen voor mij"));
+
+    // Both take their data out.
+    let data: serde_json::Value =
+        serde_json::from_str(&sanne.get("/account/gegevens.json").await.body).expect("json");
+    assert_eq!(data["circle"]["actions"].as_array().map(Vec::len), Some(2));
+    assert_eq!(data["circle"]["members"][0]["name"], "Ria");
+    assert_eq!(data["circle"]["kudos_received"][0]["from"], "Ria");
+    let data: serde_json::Value =
+        serde_json::from_str(&ria.get("/account/gegevens.json").await.body).expect("json");
+    assert_eq!(
+        data["circle"]["kudos_given"][0]["message"],
+        "Goed <i>zo</i>!"
+    );
+    assert_eq!(data["circle"]["joined"][0]["name"], "Sanne");
+
+    // The seeker takes Ria out of the circle: the timeline is closed to her.
+    let ria_id = data["account"]["id"].as_str().expect("id").to_owned();
+    let csrf = sanne.csrf("/kring").await;
+    let removed = sanne
+        .post(&format!("/kring/leden/{ria_id}/weg"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(ria.get(&timeline).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_expired_or_withdrawn_invitation_does_not_open() {
+    let world = world();
+    let mut sanne = Browser::new(&world);
+    let sanne_id = seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    let now = Utc::now();
+    let mut store = Store::open(&world.db).expect("store");
+    let token = "ab".repeat(32);
+    store
+        .write(|batch| {
+            batch.create_invitation(
+                &token,
+                &UserId::new(sanne_id.clone()),
+                "laat",
+                now - Duration::days(20),
+                now - Duration::days(6),
+            )
+        })
+        .expect("invitation");
+    let mut visitor = Browser::new(&world);
+    assert_eq!(
+        visitor.get(&format!("/uitnodiging/{token}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let link = invite(&mut sanne, "Piet").await;
+    let page = sanne.get("/kring").await;
+    let start = page
+        .body
+        .find("/kring/uitnodigingen/")
+        .expect("revoke form");
+    let revoke: String = page.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let csrf = csrf_of(&page.body);
+    assert_eq!(
+        sanne.post(&revoke, &[("csrf", &csrf)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let opened = visitor.get(&link).await;
+    assert_eq!(opened.status, StatusCode::NOT_FOUND);
+    assert!(
+        !opened.body.contains("Sanne"),
+        "nothing of the seeker shows"
+    );
+}
+
+/// Who may reach what: every route of the circle for every kind of visitor.
+#[tokio::test]
+async fn every_circle_route_answers_each_role_as_designed() {
+    let world: World = world();
+    let mut sanne = Browser::new(&world);
+    let sanne_id = seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    log_step(&mut sanne, "gedeeld", true).await;
+    let page = sanne.get("/acties").await;
+    let start = page.body.find("/acties/").expect("an action") + "/acties/".len();
+    let action: String = page.body[start..]
+        .chars()
+        .take_while(|c| *c != '/')
+        .collect();
+    let link = invite(&mut sanne, "Ria").await;
+    let mut member = Browser::new(&world);
+    seeker(&mut member, "Ria", "ria@example.nl").await;
+    let csrf = member.csrf(&link).await;
+    member.post(&link, &[("csrf", &csrf)]).await;
+
+    let mut other_seeker = Browser::new(&world);
+    seeker(&mut other_seeker, "Piet", "piet@example.nl").await;
+    let mut coach = Browser::new(&world);
+    add_user(&world.db, "coach@example.nl", &[Role::Coach]);
+    coach.sign_in("coach@example.nl", PASSWORD).await;
+    let mut operator = Browser::new(&world);
+    add_user(&world.db, "operator@example.nl", &[Role::Operator]);
+    operator.sign_in("operator@example.nl", PASSWORD).await;
+    let mut anonymous = Browser::new(&world);
+
+    let timeline = format!("/kring/{sanne_id}");
+    let pluim = format!("/acties/{action}/pluim");
+    let delete = format!("/acties/{action}/verwijderen");
+    use StatusCode as S;
+    // (visitor, GET /kring, GET /acties, GET timeline, POST pluim, POST delete action); the
+    // seeker comes after the member, as deleting the action is her last step.
+    let table: [(&str, &mut Browser, [StatusCode; 5]); 6] = [
+        (
+            "anonymous",
+            &mut anonymous,
+            [
+                S::SEE_OTHER,
+                S::SEE_OTHER,
+                S::SEE_OTHER,
+                S::SEE_OTHER,
+                S::SEE_OTHER,
+            ],
+        ),
+        (
+            "member",
+            &mut member,
+            [S::OK, S::OK, S::OK, S::SEE_OTHER, S::NOT_FOUND],
+        ),
+        (
+            "seeker",
+            &mut sanne,
+            [S::OK, S::OK, S::NOT_FOUND, S::NOT_FOUND, S::SEE_OTHER],
+        ),
+        (
+            "other seeker",
+            &mut other_seeker,
+            [S::OK, S::OK, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND],
+        ),
+        (
+            "coach",
+            &mut coach,
+            [
+                S::OK,
+                S::FORBIDDEN,
+                S::NOT_FOUND,
+                S::NOT_FOUND,
+                S::NOT_FOUND,
+            ],
+        ),
+        (
+            "operator",
+            &mut operator,
+            [
+                S::OK,
+                S::FORBIDDEN,
+                S::NOT_FOUND,
+                S::NOT_FOUND,
+                S::NOT_FOUND,
+            ],
+        ),
+    ];
+    for (who, browser, expected) in table {
+        let csrf = if who == "anonymous" {
+            String::new()
+        } else {
+            browser.csrf("/account").await
+        };
+        let got = [
+            browser.get("/kring").await.status,
+            browser.get("/acties").await.status,
+            browser.get(&timeline).await.status,
+            browser.post(&pluim, &[("csrf", &csrf)]).await.status,
+            browser.post(&delete, &[("csrf", &csrf)]).await.status,
+        ];
+        assert_eq!(got, expected, "{who}");
+        if who != "anonymous" {
+            // Without its CSRF token a form changes nothing.
+            let forged = browser.post(&pluim, &[("csrf", "x")]).await;
+            assert_eq!(forged.status, S::FORBIDDEN, "{who}");
+        }
+    }
+}
