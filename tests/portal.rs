@@ -120,3 +120,34 @@ fn the_demo_has_a_ready_seeker_with_a_shortlist() {
         "three vacancies on the list"
     );
 }
+
+#[test]
+fn the_demo_seeker_has_a_circle_with_steps_and_pluimen() {
+    let demo = common::Demo::start(250);
+    let sanne = sign_in(&demo, "sanne@demo.vindwerk.nl", "vindwerk-demo");
+    let (status, _, page) = demo.request(
+        "GET",
+        "/acties",
+        &[format!("Cookie: vindwerk_sessie={sanne}")],
+        "",
+    );
+    assert!(status.contains("200"), "{status}");
+    assert!(page.contains("Goed zo, Sanne! Trots op je."));
+    assert_eq!(page.matches("<article class=\"action\"").count(), 3);
+
+    let ria = sign_in(&demo, "ria@demo.vindwerk.nl", "vindwerk-demo");
+    let (status, _, page) = demo.request(
+        "GET",
+        "/kring/u-demo-seeker",
+        &[format!("Cookie: vindwerk_sessie={ria}")],
+        "",
+    );
+    assert!(status.contains("200"), "{status}");
+    assert!(page.contains("De stappen van Sanne de Vries"));
+    assert_eq!(
+        page.matches("<article class=\"action\"").count(),
+        2,
+        "the circle sees the shared steps only"
+    );
+    assert!(!page.contains("nog niets gehoord"));
+}

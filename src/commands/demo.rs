@@ -8,14 +8,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use tokio_util::sync::CancellationToken;
 use vindwerk_crawler::config;
 use vindwerk_crawler::round::{self, RoundOptions};
 use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
-use vindwerk_model::{Role, Status, UserId};
+use vindwerk_model::{ActionKind, Role, Status, UserId, Vacancy};
 use vindwerk_search_server::portal::hash_password;
-use vindwerk_store::{NewUser, Store, StoreError};
+use vindwerk_store::{Action, Batch, NewUser, Store, StoreError};
 
 use super::{EXIT_OK, index, serve};
 use crate::cli::DemoArgs;
@@ -92,6 +92,11 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
         "  portal: sign in at http://{address}/inloggen as {} with password {}",
         seeker.email, seeker.password
     );
+    let _ = writeln!(
+        out,
+        "  her circle: {} (same password) gives pluimen at http://{address}/kring",
+        seeker.friend
+    );
     let _ = writeln!(out, "  store and index in {}", dir.display());
     let _ = out.flush();
     drop(out);
@@ -106,24 +111,29 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
 struct DemoSeeker {
     email: &'static str,
     password: &'static str,
+    /// A member of her circle, with the same password.
+    friend: &'static str,
 }
 
-/// Adds a seeker with a shortlist of the first active vacancies, each with a note.
+/// Adds a seeker with a shortlist of the first active vacancies, each with a note, and her
+/// circle: a friend who joined by invitation, steps of this week and last, and pluimen.
 fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
     let seeker = DemoSeeker {
         email: "sanne@demo.vindwerk.nl",
         password: "vindwerk-demo",
+        friend: "ria@demo.vindwerk.nl",
     };
     let hash = hash_password(seeker.password)?;
     let mut store = Store::open(db).context("cannot open the demo store")?;
     let mut vacancies = Vec::new();
     store.for_each_vacancy(Some(Status::Active), |vacancy| -> Result<(), StoreError> {
         if vacancies.len() < 3 {
-            vacancies.push(vacancy.id);
+            vacancies.push(vacancy);
         }
         Ok(())
     })?;
     let id = UserId::new("u-demo-seeker");
+    let friend = UserId::new("u-demo-friend");
     let now = Utc::now();
     store.write(|batch| -> Result<(), StoreError> {
         batch.create_user(
@@ -139,9 +149,81 @@ fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
         batch.create_shortlist("l-demo-favorieten", &id, "Favorieten", now)?;
         let notes = ["Eerst bellen", "Brief sturen", "Vragen aan mijn kring"];
         for (vacancy, note) in vacancies.iter().zip(notes) {
-            batch.put_on_shortlist("l-demo-favorieten", vacancy, note, now)?;
+            batch.put_on_shortlist("l-demo-favorieten", &vacancy.id, note, now)?;
         }
-        Ok(())
+        add_demo_circle(batch, &id, &friend, &hash, &vacancies, now)
     })?;
     Ok(seeker)
+}
+
+/// Ria joins Sanne's circle by invitation; Sanne logs steps (one private) and Ria gives
+/// pluimen, one with a message.
+fn add_demo_circle(
+    batch: &mut Batch<'_>,
+    seeker: &UserId,
+    friend: &UserId,
+    hash: &str,
+    vacancies: &[Vacancy],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    batch.create_user(
+        &NewUser {
+            id: friend,
+            email: "ria@demo.vindwerk.nl",
+            name: "Ria Jansen",
+            password_hash: hash,
+            roles: &[],
+        },
+        now,
+    )?;
+    let token = "demo-invitation";
+    batch.create_invitation(token, seeker, "Tante Ria", now, now + Duration::days(14))?;
+    batch.accept_invitation(token, friend, now)?;
+    let today = now.date_naive();
+    let steps = [
+        (
+            ActionKind::Letter,
+            0,
+            true,
+            "Brief gestuurd, met de tips van Ria erin.",
+        ),
+        (
+            ActionKind::Coffee,
+            1,
+            true,
+            "Koffie met een oud-collega over de zorg in de regio.",
+        ),
+        (
+            ActionKind::SiteApplication,
+            6,
+            false,
+            "Via de site, nog niets gehoord.",
+        ),
+    ];
+    for (n, (kind, days_ago, shared, note)) in steps.into_iter().enumerate() {
+        let vacancy = vacancies.get(n);
+        let id = format!("a-demo-{n}");
+        batch.log_action(&Action {
+            id: id.clone(),
+            seeker: seeker.clone(),
+            kind,
+            day: today - Duration::days(days_ago),
+            vacancy: vacancy.map(|v| v.id.clone()),
+            position: vacancy.map(|v| v.title.clone()).unwrap_or_default(),
+            employer: vacancy.and_then(|v| v.employer.clone()).unwrap_or_default(),
+            result: String::new(),
+            note: note.to_owned(),
+            shared,
+            created_at: now,
+        })?;
+        if shared {
+            let message = if n == 0 {
+                "Goed zo, Sanne! Trots op je."
+            } else {
+                ""
+            };
+            batch.give_kudos(&id, friend, message, now)?;
+        }
+    }
+    Ok(())
 }
