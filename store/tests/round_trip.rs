@@ -235,7 +235,7 @@ fn a_read_only_store_refuses_writes_and_an_unmigrated_file() {
     std::fs::write(&empty, b"").expect("create empty file");
     let error = Store::open_readonly(&empty).expect_err("schema version 0");
     assert!(
-        matches!(error, StoreError::SchemaVersion { expected: 3, .. }),
+        matches!(error, StoreError::SchemaVersion { expected, .. } if expected > 0),
         "{error:?}"
     );
 }
