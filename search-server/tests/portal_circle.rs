@@ -352,3 +352,39 @@ async fn every_circle_route_answers_each_role_as_designed() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_overview_for_uwv_lists_the_steps_per_four_weeks_and_downloads_for_excel() {
+    let world = world();
+    let mut sanne = Browser::new(&world);
+    seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    log_step(&mut sanne, "brief", true).await;
+    let page = sanne.get("/acties/uwv").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("1 sollicitatieactiviteit,"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<td>Zorggroep &#60;Noord&#62;</td>")
+            || page.body.contains("<td>Zorggroep &lt;Noord&gt;</td>")
+    );
+    let csv = sanne.get("/acties/uwv.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert!(
+        csv.body
+            .contains(";Zorggroep <Noord>;Verpleegkundige;Sollicitatiebrief verstuurd;ja;")
+    );
+
+    let mut coach = Browser::new(&world);
+    add_user(&world.db, "coach@example.nl", &[Role::Coach]);
+    coach.sign_in("coach@example.nl", PASSWORD).await;
+    assert_eq!(coach.get("/acties/uwv").await.status, StatusCode::FORBIDDEN);
+    let mut anonymous = Browser::new(&world);
+    assert_eq!(
+        anonymous.get("/acties/uwv.csv").await.status,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -15,6 +15,7 @@ pub mod circle;
 mod password;
 mod session;
 pub mod shortlists;
+pub mod uwv;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -122,6 +123,8 @@ pub fn routes() -> Router<AppState> {
             "/acties",
             get(circle::actions_page).post(circle::log_action),
         )
+        .route("/acties/uwv", get(uwv::overview))
+        .route("/acties/uwv.csv", get(uwv::overview_csv_file))
         .route("/acties/{id}/verwijderen", post(circle::delete_action))
         .route("/acties/{id}/pluim", post(circle::give_kudos))
         .route("/acties/{id}/pluim/terug", post(circle::take_back_kudos))
