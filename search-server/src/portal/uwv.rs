@@ -57,7 +57,7 @@ fn current_start(asked: &str, today: NaiveDate) -> NaiveDate {
 /// holds its steps oldest first. Steps after the current period (a start chosen in the past)
 /// fall into later periods, which are listed too.
 pub fn periods(start: NaiveDate, mut actions: Vec<Action>) -> Vec<Period> {
-    actions.sort_by(|a, b| (a.day, a.created_at).cmp(&(b.day, b.created_at)));
+    actions.sort_by_key(|action| (action.day, action.created_at));
     let index_of = |day: NaiveDate| (day - start).num_days().div_euclid(PERIOD_DAYS);
     let newest = actions
         .iter()
