@@ -48,6 +48,8 @@ pub struct LogicalQuery {
     pub km: f64,
     pub province: Option<String>,
     pub employment_type: Option<String>,
+    /// Count every facet of vindwerk, not only the six that FTS5 counts too.
+    pub all_facets: bool,
 }
 
 impl LogicalQuery {
@@ -63,6 +65,9 @@ impl LogicalQuery {
         }
         if let Some(kind) = &self.employment_type {
             pairs.push(("employment_type".to_owned(), kind.clone()));
+        }
+        if !self.all_facets {
+            pairs.push(("facets".to_owned(), crate::fts::FACETS.join(",")));
         }
         pairs
     }
@@ -95,6 +100,7 @@ pub fn mix() -> Vec<LogicalQuery> {
                 km: KM,
                 province: matches!(turn % 4, 1 | 3).then(|| (*province).to_owned()),
                 employment_type: matches!(turn % 4, 2 | 3).then(|| employment_type.to_owned()),
+                all_facets: false,
             });
             turn += 1;
         }
@@ -130,10 +136,18 @@ mod tests {
             km: 25.0,
             province: Some("Noord-Holland".to_owned()),
             employment_type: None,
+            all_facets: true,
         };
         assert_eq!(
             query.query_string(),
             "q=medewerker+klantenservice&near=Utrecht&km=25&province=Noord-Holland"
         );
+        let six = LogicalQuery {
+            all_facets: false,
+            ..query
+        };
+        assert!(six.query_string().ends_with(
+            "&facets=province%2Cregion%2Coccupation%2Cemployment_type%2Ceducation_level%2Cemployer"
+        ));
     }
 }

@@ -1,21 +1,30 @@
-//! One pass over the hits of a query: the exact distance filter, the hit list with what it
-//! sorts by, and the counts of facet values, read from the fast fields per segment.
+//! One pass over the hits of a query: the exact distance filter, the best hits in the order
+//! asked for, and the counts of facet values, read from the fast fields per segment.
 //!
 //! Counting per term ordinal and naming the values once per segment keeps the pass cheap; the
 //! disjunctive counts of a selected facet are another pass with the facet's own filter left
-//! out (see `search`).
+//! out (see `search`). Of the hits, each segment keeps only the best `limit` by sort key and
+//! then id (a segment's id ordinals sort as its ids do), so a search reads the ids and sorts
+//! only the hits a page can show, however many match.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use vindwerk_indexer::index::field;
 
+use crate::cursor::{Cursor, SortKey};
 use crate::geo::{GeoPoint, haversine_km};
-use crate::params::POSTED_WITHIN_DAYS;
+use crate::params::{POSTED_WITHIN_DAYS, Sort};
 
 const DAY_SECS: i64 = 86_400;
+/// How much a brand-new vacancy gains over an old one of the same score.
+const FRESHNESS: f32 = 0.15;
+/// Days after which the freshness touch has halved.
+const FRESHNESS_HALF_LIFE_DAYS: f32 = 14.0;
 
 /// A hit before its stored fields are read.
 #[derive(Debug, Clone)]
@@ -32,29 +41,141 @@ pub struct RawHit {
 #[derive(Debug, Default)]
 pub struct Collected {
     pub total: u64,
-    pub hits: Vec<RawHit>,
+    /// The best hits after the cursor, at most `limit`, in order.
+    pub hits: Vec<(SortKey, RawHit)>,
     /// Per facet field asked for, value -> count.
     pub counts: Vec<HashMap<String, u64>>,
     /// Hits posted within each of [`POSTED_WITHIN_DAYS`] of today.
     pub posted_within: Vec<u64>,
 }
 
+/// Which hits the main pass keeps.
+#[derive(Debug, Clone)]
+pub struct Keep {
+    pub sort: Sort,
+    /// The most hits kept: the best ones, in the order of `sort`, then id.
+    pub limit: usize,
+    /// For relevance: the hits that match without a typo sort first. `None`: all do.
+    pub exact: Option<Arc<ExactHits>>,
+    /// Only hits that sort after this one.
+    pub after: Option<Cursor>,
+}
+
+/// The documents that match a query without typos, per segment.
+#[derive(Debug, Default)]
+pub struct ExactHits {
+    segments: HashMap<SegmentOrdinal, HashSet<DocId>>,
+}
+
+impl ExactHits {
+    pub fn new(addresses: HashSet<DocAddress>) -> ExactHits {
+        let mut segments: HashMap<SegmentOrdinal, HashSet<DocId>> = HashMap::new();
+        for address in addresses {
+            segments
+                .entry(address.segment_ord)
+                .or_default()
+                .insert(address.doc_id);
+        }
+        ExactHits { segments }
+    }
+}
+
 /// The collector of one pass.
 pub struct HitCollector {
-    /// Keep the hits (the main pass), or only count (a facet's disjunctive pass).
-    pub keep_hits: bool,
+    /// Keep the best hits (the main pass), or only count (a facet's disjunctive pass).
+    pub keep: Option<Keep>,
     /// Fast string fields to count values of.
     pub facet_fields: Vec<&'static str>,
     /// Only hits within this many km of this point; each hit gets its distance.
     pub within: Option<(GeoPoint, f64)>,
-    /// Midnight UTC of today, for "posted within".
+    /// Midnight UTC of today, for "posted within" and freshness.
     pub today: i64,
     pub count_posted_within: bool,
 }
 
+/// Where a hit sorts: relevance is the score with a touch of freshness, exact matches first.
+pub fn sort_key(
+    sort: Sort,
+    score: Score,
+    posted: Option<i64>,
+    km: Option<f64>,
+    exact: bool,
+    today: i64,
+) -> SortKey {
+    match sort {
+        Sort::Relevance => {
+            let freshness = posted.map_or(0.0, |posted| {
+                let age_days = ((today - posted) as f32 / DAY_SECS as f32).max(0.0);
+                FRESHNESS * 0.5f32.powf(age_days / FRESHNESS_HALF_LIFE_DAYS)
+            });
+            SortKey::Relevance {
+                exact,
+                score: score * (1.0 + freshness),
+            }
+        }
+        Sort::Newest => SortKey::Newest {
+            posted: posted.unwrap_or(i64::MIN),
+        },
+        Sort::Nearest => SortKey::Nearest {
+            km: km.unwrap_or(f64::INFINITY),
+        },
+    }
+}
+
+/// A hit a segment may keep; `id_ord` orders ties as the ids do within the segment.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    key: SortKey,
+    id_ord: u64,
+    doc: DocId,
+    score: Score,
+    km: Option<f64>,
+    posted: Option<i64>,
+}
+
+fn candidate_order(a: &Candidate, b: &Candidate) -> Ordering {
+    a.key.compare(&b.key).then(a.id_ord.cmp(&b.id_ord))
+}
+
+/// What a segment keeps of its hits.
+struct SegmentKeep {
+    sort: Sort,
+    limit: usize,
+    exact: Option<Arc<ExactHits>>,
+    after: Option<Cursor>,
+    candidates: Vec<Candidate>,
+    /// Once the candidates were cut to `limit`: the worst kept; no worse hit gets in.
+    worst: Option<Candidate>,
+}
+
+impl SegmentKeep {
+    fn is_exact(&self, address: DocAddress) -> bool {
+        self.exact.as_ref().is_none_or(|exact| {
+            exact
+                .segments
+                .get(&address.segment_ord)
+                .is_some_and(|docs| docs.contains(&address.doc_id))
+        })
+    }
+
+    fn cut(&mut self) {
+        if self.candidates.len() <= self.limit {
+            return;
+        }
+        let Some(last) = self.limit.checked_sub(1) else {
+            self.candidates.clear();
+            return;
+        };
+        self.candidates
+            .select_nth_unstable_by(last, candidate_order);
+        self.candidates.truncate(self.limit);
+        self.worst = self.candidates.get(last).copied();
+    }
+}
+
 pub struct SegmentHits {
     segment: SegmentOrdinal,
-    keep_hits: bool,
+    today: i64,
     within: Option<(GeoPoint, f64)>,
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
@@ -67,9 +188,7 @@ pub struct SegmentHits {
     posted_since: Vec<i64>,
     posted_counts: Vec<u64>,
     total: u64,
-    hits: Vec<RawHit>,
-    /// The id's term ordinal of each kept hit, named in one pass at harvest.
-    id_ords: Vec<u64>,
+    keep: Option<SegmentKeep>,
 }
 
 impl Collector for HitCollector {
@@ -99,12 +218,12 @@ impl Collector for HitCollector {
         };
         Ok(SegmentHits {
             segment,
-            keep_hits: self.keep_hits,
+            today: self.today,
             within: self.within,
             lat: fast.column_opt(field::LAT)?,
             lon: fast.column_opt(field::LON)?,
             posted: fast.column_opt(field::POSTED)?,
-            id: if self.keep_hits {
+            id: if self.keep.is_some() {
                 fast.str(field::ID)?
             } else {
                 None
@@ -114,13 +233,21 @@ impl Collector for HitCollector {
             posted_counts: vec![0; posted_since.len()],
             posted_since,
             total: 0,
-            hits: Vec::new(),
-            id_ords: Vec::new(),
+            keep: self.keep.as_ref().map(|keep| SegmentKeep {
+                sort: keep.sort,
+                limit: keep.limit,
+                exact: keep.exact.clone(),
+                after: keep.after.clone(),
+                candidates: Vec::new(),
+                worst: None,
+            }),
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        self.keep_hits
+        self.keep
+            .as_ref()
+            .is_some_and(|keep| keep.sort == Sort::Relevance)
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
@@ -148,6 +275,12 @@ impl Collector for HitCollector {
                 *into += from;
             }
         }
+        merged
+            .hits
+            .sort_by(|(a, hit_a), (b, hit_b)| a.compare(b).then_with(|| hit_a.id.cmp(&hit_b.id)));
+        if let Some(keep) = &self.keep {
+            merged.hits.truncate(keep.limit);
+        }
         Ok(merged)
     }
 }
@@ -161,6 +294,64 @@ impl SegmentHits {
         let lon = self.lon.as_ref()?.first(doc)?;
         let distance = haversine_km(centre, GeoPoint::new(lat, lon));
         (distance <= km).then_some(Some(distance))
+    }
+
+    fn id_of(&self, id_ord: u64) -> String {
+        let mut id = String::new();
+        if let Some(column) = &self.id
+            && id_ord != u64::MAX
+        {
+            let _ = column.ord_to_str(id_ord, &mut id);
+        }
+        id
+    }
+
+    /// Keeps the hit if it is among the best so far (and after the cursor).
+    fn consider(&mut self, doc: DocId, score: Score, km: Option<f64>, posted: Option<i64>) {
+        let segment = self.segment;
+        let today = self.today;
+        // An id that cannot be read sorts last in its segment; the hit still shows, its id
+        // comes from the stored document.
+        let id_ord = self
+            .id
+            .as_ref()
+            .and_then(|column| column.term_ords(doc).next())
+            .unwrap_or(u64::MAX);
+        let Some(keep) = &self.keep else {
+            return;
+        };
+        let exact = keep.sort == Sort::Relevance && keep.is_exact(DocAddress::new(segment, doc));
+        let candidate = Candidate {
+            key: sort_key(keep.sort, score, posted, km, exact, today),
+            id_ord,
+            doc,
+            score,
+            km,
+            posted,
+        };
+        if let Some(worst) = &keep.worst
+            && candidate_order(&candidate, worst) != Ordering::Less
+        {
+            return;
+        }
+        if let Some(after) = &keep.after {
+            match after.key.compare(&candidate.key) {
+                Ordering::Less => {}
+                Ordering::Greater => return,
+                Ordering::Equal => {
+                    if after.id.as_str() >= self.id_of(id_ord).as_str() {
+                        return;
+                    }
+                }
+            }
+        }
+        let Some(keep) = &mut self.keep else {
+            return;
+        };
+        keep.candidates.push(candidate);
+        if keep.candidates.len() >= keep.limit.saturating_mul(2).max(16) {
+            keep.cut();
+        }
     }
 }
 
@@ -181,11 +372,14 @@ impl SegmentCollector for SegmentHits {
                 }
             }
         }
-        let posted = self
-            .posted
-            .as_ref()
-            .and_then(|column| column.first(doc))
-            .map(|date| date.into_timestamp_secs());
+        let posted = if self.posted_since.is_empty() && self.keep.is_none() {
+            None
+        } else {
+            self.posted
+                .as_ref()
+                .and_then(|column| column.first(doc))
+                .map(|date| date.into_timestamp_secs())
+        };
         if let Some(posted) = posted {
             for (since, count) in self.posted_since.iter().zip(self.posted_counts.iter_mut()) {
                 if posted >= *since {
@@ -193,46 +387,49 @@ impl SegmentCollector for SegmentHits {
                 }
             }
         }
-        if !self.keep_hits {
-            return;
+        if self.keep.is_some() {
+            self.consider(doc, score, km, posted);
         }
-        // An id that cannot be read sorts as "": the hit still shows, its id comes from the
-        // stored document.
-        let id_ord = self
-            .id
-            .as_ref()
-            .and_then(|column| column.term_ords(doc).next())
-            .unwrap_or(u64::MAX);
-        self.id_ords.push(id_ord);
-        self.hits.push(RawHit {
-            address: DocAddress::new(self.segment, doc),
-            score,
-            km,
-            posted,
-            id: String::new(),
-        });
     }
 
     fn harvest(mut self) -> Collected {
-        // Terms are named in ordinal order in one walk over each dictionary: looking each one
-        // up on its own decodes a dictionary block per hit, which dominated large searches.
-        if let Some(column) = &self.id {
-            let mut by_ord: Vec<(u64, usize)> = self
-                .id_ords
-                .iter()
-                .enumerate()
-                .filter(|(_, ord)| **ord != u64::MAX)
-                .map(|(hit, ord)| (*ord, hit))
+        let mut hits = Vec::new();
+        if let Some(mut keep) = self.keep.take() {
+            keep.cut();
+            let mut candidates = keep.candidates;
+            // Ids are named in ordinal order in one walk over the dictionary: looking each one
+            // up on its own decodes a dictionary block per hit.
+            candidates.sort_unstable_by_key(|candidate| candidate.id_ord);
+            let mut ids: Vec<String> = vec![String::new(); candidates.len()];
+            if let Some(column) = &self.id {
+                let ords: Vec<u64> = candidates
+                    .iter()
+                    .map(|candidate| candidate.id_ord)
+                    .take_while(|ord| *ord != u64::MAX)
+                    .collect();
+                let mut next = ids.iter_mut();
+                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    if let Some(id) = next.next() {
+                        *id = String::from_utf8_lossy(bytes).into_owned();
+                    }
+                });
+            }
+            hits = candidates
+                .into_iter()
+                .zip(ids)
+                .map(|(candidate, id)| {
+                    (
+                        candidate.key,
+                        RawHit {
+                            address: DocAddress::new(self.segment, candidate.doc),
+                            score: candidate.score,
+                            km: candidate.km,
+                            posted: candidate.posted,
+                            id,
+                        },
+                    )
+                })
                 .collect();
-            by_ord.sort_unstable();
-            let ords: Vec<u64> = by_ord.iter().map(|(ord, _)| *ord).collect();
-            let mut next = by_ord.iter().map(|(_, hit)| *hit);
-            let hits = &mut self.hits;
-            let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                if let Some(hit) = next.next() {
-                    hits[hit].id = String::from_utf8_lossy(bytes).into_owned();
-                }
-            });
         }
         let mut counts = Vec::with_capacity(self.facets.len());
         for (column, ord_counts) in self.facets.iter().zip(self.ord_counts) {
@@ -255,7 +452,7 @@ impl SegmentCollector for SegmentHits {
         }
         Collected {
             total: self.total,
-            hits: self.hits,
+            hits,
             counts,
             posted_within: self.posted_counts,
         }

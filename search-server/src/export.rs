@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use crate::api::{Pairs, pairs};
 use crate::cursor::Cursor;
 use crate::error::ApiError;
-use crate::params::{MAX_PER_PAGE, Page, SearchRequest};
+use crate::params::{Counted, MAX_PER_PAGE, Page, SearchRequest};
 use crate::search::{SearchContext, search};
 use crate::state::AppState;
 
@@ -38,6 +38,7 @@ pub async fn export_handler(
     let mut request = SearchRequest::from_pairs(&pairs(query)?)?;
     request.per_page = MAX_PER_PAGE;
     request.page = Page::Number(1);
+    request.counted = Counted::none();
     let body = state
         .blocking(move |state| {
             let snapshot = state.snapshot();

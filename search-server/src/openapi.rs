@@ -67,10 +67,16 @@ pub fn document() -> Value {
         query("page", "Page number; use `cursor` beyond the last page allowed.", json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1})),
         query("per_page", "Hits per page.", json!({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE})),
         query("cursor", "`next_cursor` of the previous answer: the page after it (not with `page`).", json!({"type": "string"})),
+        query("facets", "The facets to count, separated by commas (facet names and `posted_within`); all when absent, none when empty. Fewer counts answer faster.", json!({"type": "string"})),
     ]);
     let export_params: Vec<Value> = search_params
         .iter()
-        .filter(|p| !matches!(p["name"].as_str(), Some("page" | "per_page" | "cursor")))
+        .filter(|p| {
+            !matches!(
+                p["name"].as_str(),
+                Some("page" | "per_page" | "cursor" | "facets")
+            )
+        })
         .cloned()
         .collect();
     let id_param =

@@ -212,6 +212,94 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub page: Page,
     pub per_page: usize,
+    /// The facets counted in the answer (`facets=`); all unless the request names them.
+    pub counted: Counted,
+}
+
+/// Which facet counts a search computes: counting costs a pass over every hit per facet, so
+/// a client that shows three facets asks for three (`facets=province,region,posted_within`;
+/// `facets=` alone asks for none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    facets: Vec<Facet>,
+    posted_within: bool,
+}
+
+impl Counted {
+    /// Every facet and "posted within".
+    pub fn all() -> Counted {
+        Counted {
+            facets: Facet::ALL.to_vec(),
+            posted_within: true,
+        }
+    }
+
+    /// No counts at all (an export).
+    pub fn none() -> Counted {
+        Counted {
+            facets: Vec::new(),
+            posted_within: false,
+        }
+    }
+
+    /// These facets, with or without "posted within".
+    pub fn only(facets: &[Facet], posted_within: bool) -> Counted {
+        Counted {
+            facets: Facet::ALL
+                .iter()
+                .copied()
+                .filter(|facet| facets.contains(facet))
+                .collect(),
+            posted_within,
+        }
+    }
+
+    /// The counted facets, in [`Facet::ALL`] order.
+    pub fn facets(&self) -> &[Facet] {
+        &self.facets
+    }
+
+    pub fn contains(&self, facet: Facet) -> bool {
+        self.facets.contains(&facet)
+    }
+
+    pub fn posted_within(&self) -> bool {
+        self.posted_within
+    }
+
+    /// Reads the value of `facets=`: names separated by commas.
+    fn parse(value: &str) -> Result<Counted, ApiError> {
+        let mut facets = Vec::new();
+        let mut posted_within = false;
+        for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if name == "posted_within" {
+                posted_within = true;
+                continue;
+            }
+            let facet = Facet::from_param(name).ok_or_else(|| {
+                ApiError::invalid(
+                    "facets",
+                    format!(
+                        "unknown facet {:?}, expected names from {}, posted_within",
+                        truncate(name, 40),
+                        Facet::ALL
+                            .iter()
+                            .map(|f| f.param())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+            facets.push(facet);
+        }
+        Ok(Counted::only(&facets, posted_within))
+    }
+}
+
+impl Default for Counted {
+    fn default() -> Self {
+        Counted::all()
+    }
 }
 
 impl Default for SearchRequest {
@@ -230,6 +318,7 @@ impl Default for SearchRequest {
             sort: Sort::Relevance,
             page: Page::Number(1),
             per_page: DEFAULT_PER_PAGE,
+            counted: Counted::all(),
         }
     }
 }
@@ -303,6 +392,10 @@ impl SearchRequest {
 
     fn read_singles(&mut self, singles: &BTreeMap<&'static str, &str>) -> Result<(), ApiError> {
         let get = |name: &str| singles.get(name).copied().filter(|v| !v.is_empty());
+        if let Some(value) = singles.get("facets") {
+            check_length("facets", value, MAX_TEXT_CHARS)?;
+            self.counted = Counted::parse(value)?;
+        }
         if let Some(q) = singles.get("q") {
             check_length("q", q, MAX_TEXT_CHARS)?;
             self.q = (*q).to_owned();
@@ -465,6 +558,13 @@ impl SearchRequest {
         if self.per_page != DEFAULT_PER_PAGE {
             pairs.push(("per_page".to_owned(), self.per_page.to_string()));
         }
+        if self.counted != Counted::all() {
+            let mut names: Vec<&str> = self.counted.facets().iter().map(|f| f.param()).collect();
+            if self.counted.posted_within() {
+                names.push("posted_within");
+            }
+            pairs.push(("facets".to_owned(), names.join(",")));
+        }
         pairs
     }
 }
@@ -485,6 +585,7 @@ pub const SINGLE_PARAMS: &[&str] = &[
     "page",
     "per_page",
     "cursor",
+    "facets",
 ];
 
 fn number(

@@ -3,22 +3,23 @@
 //! `lon` fast fields, then the exact haversine distance per hit), disjunctive facet counts,
 //! sorting, pages and cursors, and snippets.
 //!
-//! Every hit of the query is collected with its sort key, then sorted; that keeps sorting by
-//! relevance, date and distance, the freshness touch and search-after one simple, exact code
-//! path. It costs a pass over all hits per search, which is what the facet counts need anyway.
+//! One pass over all hits counts the facets and keeps the best hits of the page with their
+//! sort keys (see `collect`); relevance, date and distance, the freshness touch and
+//! search-after share that one exact code path. Only the requested facets are counted.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime as ChronoDateTime, NaiveDate};
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::schema::{Field, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{Searcher, TantivyDocument};
 use vindwerk_indexer::index::schema::day_to_index;
 use vindwerk_indexer::index::{Fields, IndexSnapshot};
 
-use crate::collect::{Collected, HitCollector, RawHit};
+use crate::collect::{Collected, ExactHits, HitCollector, Keep, RawHit};
 use crate::cursor::{Cursor, SortKey};
 use crate::error::ApiError;
 use crate::geo::PlaceLookup;
@@ -36,10 +37,6 @@ use filters::{Without, build_query, plan};
 
 /// Most values listed per facet (selected values are always listed).
 pub const FACET_LIMIT: usize = 100;
-/// How much a brand-new vacancy gains over an old one of the same score.
-const FRESHNESS: f32 = 0.15;
-/// Days after which the freshness touch has halved.
-const FRESHNESS_HALF_LIFE_DAYS: f32 = 14.0;
 const DAY_SECS: i64 = 86_400;
 
 /// What a search runs on.
@@ -147,17 +144,44 @@ pub fn search(
     let today = day_to_index(context.today).into_timestamp_secs();
     let within = plan.near.as_ref().map(|(place, km)| (place.point, *km));
 
-    let counted_here: Vec<Facet> = Facet::ALL
+    // The facets counted in the main pass; a selected facet gets a pass of its own without
+    // its filter (disjunctive counts).
+    let counted_here: Vec<Facet> = request
+        .counted
+        .facets()
         .iter()
         .copied()
         .filter(|facet| plan.facets.get(facet).is_none_or(Vec::is_empty))
         .collect();
+    let exact = if request.sort == Sort::Relevance {
+        exact_hits(&plan, fields, searcher, text.as_ref(), today)?
+    } else {
+        None
+    };
+    let (start, after) = match &request.page {
+        Page::Number(page) => ((page - 1).saturating_mul(request.per_page), None),
+        Page::After(cursor) => {
+            if !same_kind(&cursor.key, request.sort) {
+                return Err(ApiError::invalid(
+                    "cursor",
+                    "was given for another sort order",
+                ));
+            }
+            (0, Some(cursor.clone()))
+        }
+    };
     let main = HitCollector {
-        keep_hits: true,
+        keep: Some(Keep {
+            sort: request.sort,
+            // One more than the page shows tells whether a next page exists.
+            limit: start.saturating_add(request.per_page).saturating_add(1),
+            exact: exact.map(Arc::new),
+            after,
+        }),
         facet_fields: counted_here.iter().map(|facet| facet.field()).collect(),
         within,
         today,
-        count_posted_within: plan.posted_within.is_none(),
+        count_posted_within: request.counted.posted_within() && plan.posted_within.is_none(),
     };
     let query = build_query(
         &plan,
@@ -175,7 +199,9 @@ pub fn search(
             facet_counts(counts, plan.facets.get(facet)),
         );
     }
-    for facet in Facet::ALL
+    for facet in request
+        .counted
+        .facets()
         .iter()
         .copied()
         .filter(|facet| !counted_here.contains(facet))
@@ -188,7 +214,7 @@ pub fn search(
             today,
         );
         let count = HitCollector {
-            keep_hits: false,
+            keep: None,
             facet_fields: vec![facet.field()],
             within,
             today,
@@ -203,67 +229,46 @@ pub fn search(
             facet_counts(&counts, plan.facets.get(&facet)),
         );
     }
-    let posted_within = if plan.posted_within.is_none() {
-        collected.posted_within.clone()
-    } else {
-        let query = build_query(
-            &plan,
-            fields,
-            text.as_ref().map(|t| &*t.query),
-            Without::PostedWithin,
-            today,
-        );
-        let count = HitCollector {
-            keep_hits: false,
-            facet_fields: Vec::new(),
-            within,
-            today,
-            count_posted_within: true,
+    if request.counted.posted_within() {
+        let posted_within = if plan.posted_within.is_none() {
+            collected.posted_within.clone()
+        } else {
+            let query = build_query(
+                &plan,
+                fields,
+                text.as_ref().map(|t| &*t.query),
+                Without::PostedWithin,
+                today,
+            );
+            let count = HitCollector {
+                keep: None,
+                facet_fields: Vec::new(),
+                within,
+                today,
+                count_posted_within: true,
+            };
+            searcher
+                .search(&query, &count)
+                .map_err(ApiError::internal)?
+                .posted_within
         };
-        searcher
-            .search(&query, &count)
-            .map_err(ApiError::internal)?
-            .posted_within
-    };
-    facets.insert(
-        "posted_within".to_owned(),
-        POSTED_WITHIN_DAYS
-            .iter()
-            .zip(posted_within)
-            .map(|(days, count)| FacetCount {
-                value: days.to_string(),
-                count,
-            })
-            .collect(),
-    );
+        facets.insert(
+            "posted_within".to_owned(),
+            POSTED_WITHIN_DAYS
+                .iter()
+                .zip(posted_within)
+                .map(|(days, count)| FacetCount {
+                    value: days.to_string(),
+                    count,
+                })
+                .collect(),
+        );
+    }
 
-    let exact = if request.sort == Sort::Relevance {
-        exact_hits(&plan, fields, searcher, text.as_ref(), today)?
-    } else {
-        None
-    };
     let Collected { total, hits, .. } = collected;
-    let mut keyed: Vec<(SortKey, RawHit)> = hits
-        .into_iter()
-        .map(|hit| (sort_key(request.sort, &hit, exact.as_ref(), today), hit))
-        .collect();
-    keyed.sort_by(|(a, hit_a), (b, hit_b)| a.compare(b).then_with(|| hit_a.id.cmp(&hit_b.id)));
-
-    let start = match &request.page {
-        Page::Number(page) => (page - 1).saturating_mul(request.per_page),
-        Page::After(cursor) => {
-            if !same_kind(&cursor.key, request.sort) {
-                return Err(ApiError::invalid(
-                    "cursor",
-                    "was given for another sort order",
-                ));
-            }
-            keyed.partition_point(|(key, hit)| !cursor.precedes(key, &hit.id))
-        }
-    };
-    let end = start.saturating_add(request.per_page).min(keyed.len());
-    let page: &[(SortKey, RawHit)] = keyed.get(start..end).unwrap_or_default();
-    let next_cursor = (end < keyed.len())
+    let end = start.saturating_add(request.per_page).min(hits.len());
+    let page: &[(SortKey, RawHit)] = hits.get(start..end).unwrap_or_default();
+    let next_cursor = (end < hits.len())
         .then(|| page.last())
         .flatten()
         .map(|(key, hit)| {
@@ -341,36 +346,15 @@ fn exact_hits(
     searcher: &Searcher,
     text: Option<&TextQuery>,
     today: i64,
-) -> Result<Option<HashSet<DocAddress>>, ApiError> {
+) -> Result<Option<ExactHits>, ApiError> {
     let Some(exact) = text.and_then(|text| text.exact.as_ref()) else {
         return Ok(None);
     };
     let query = build_query(plan, fields, Some(&**exact), Without::Nothing, today);
     searcher
         .search(&query, &DocSetCollector)
-        .map(Some)
+        .map(|found| Some(ExactHits::new(found)))
         .map_err(ApiError::internal)
-}
-
-fn sort_key(sort: Sort, hit: &RawHit, exact: Option<&HashSet<DocAddress>>, today: i64) -> SortKey {
-    match sort {
-        Sort::Relevance => {
-            let freshness = hit.posted.map_or(0.0, |posted| {
-                let age_days = ((today - posted) as f32 / DAY_SECS as f32).max(0.0);
-                FRESHNESS * 0.5f32.powf(age_days / FRESHNESS_HALF_LIFE_DAYS)
-            });
-            SortKey::Relevance {
-                exact: exact.is_none_or(|exact| exact.contains(&hit.address)),
-                score: hit.score * (1.0 + freshness),
-            }
-        }
-        Sort::Newest => SortKey::Newest {
-            posted: hit.posted.unwrap_or(i64::MIN),
-        },
-        Sort::Nearest => SortKey::Nearest {
-            km: hit.km.unwrap_or(f64::INFINITY),
-        },
-    }
 }
 
 fn same_kind(key: &SortKey, sort: Sort) -> bool {

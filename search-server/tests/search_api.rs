@@ -409,6 +409,91 @@ async fn pages_split_the_same_order() {
     assert_eq!(dates, sorted, "newest first");
 }
 
+/// The ids of the hits of one answer.
+fn ids(json: &Value) -> Vec<String> {
+    json["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| hit["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_and_cursors_follow_one_order_across_segments() {
+    let vacancies = world(90);
+    let handle = segmented_index(&vacancies, 4);
+    assert_eq!(handle.searcher().segment_readers().len(), 4);
+    let state = state_on(handle, &vacancies);
+    for base in [
+        "status=all",
+        "status=all&sort=newest",
+        "sort=nearest&near=Amsterdam&km=300&status=all",
+        "q=kok&status=all",
+        "q=verpleegkundge&status=all",
+    ] {
+        let (_, whole) = get_json(&state, &format!("/api/search?{base}&per_page=100")).await;
+        let expected = ids(&whole);
+        assert!(expected.len() > 6, "{base}: {} hits", expected.len());
+        assert_eq!(whole["next_cursor"], Value::Null, "{base}");
+
+        let mut by_page = Vec::new();
+        for page in 1.. {
+            let (_, answer) = get_json(
+                &state,
+                &format!("/api/search?{base}&per_page=3&page={page}"),
+            )
+            .await;
+            let hits = ids(&answer);
+            if hits.is_empty() {
+                break;
+            }
+            by_page.extend(hits);
+        }
+        assert_eq!(by_page, expected, "{base}: pages");
+
+        let mut by_cursor = Vec::new();
+        let (_, mut answer) = get_json(&state, &format!("/api/search?{base}&per_page=2")).await;
+        loop {
+            by_cursor.extend(ids(&answer));
+            let Some(cursor) = answer["next_cursor"].as_str() else {
+                break;
+            };
+            answer = get_json(
+                &state,
+                &format!("/api/search?{base}&per_page=2&cursor={}", encode(cursor)),
+            )
+            .await
+            .1;
+        }
+        assert_eq!(by_cursor, expected, "{base}: cursor");
+    }
+}
+
+#[tokio::test]
+async fn only_the_requested_facets_are_counted() {
+    let vacancies = world(60);
+    let state = state(&vacancies);
+    let (_, all) = get_json(&state, "/api/search?province=Utrecht").await;
+    let (status, some) = get_json(
+        &state,
+        "/api/search?province=Utrecht&facets=province,employment_type,posted_within",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{some}");
+    let keys: Vec<&String> = some["facets"].as_object().expect("facets").keys().collect();
+    assert_eq!(keys, ["employment_type", "posted_within", "province"]);
+    for facet in ["province", "employment_type", "posted_within"] {
+        assert_eq!(all["facets"][facet], some["facets"][facet], "{facet}");
+    }
+    assert_eq!(all["total"], some["total"]);
+    assert_eq!(all["hits"], some["hits"]);
+
+    let (_, none) = get_json(&state, "/api/search?province=Utrecht&facets=").await;
+    assert_eq!(none["facets"], serde_json::json!({}));
+    assert_eq!(all["hits"], none["hits"]);
+}
+
 #[tokio::test]
 async fn every_bad_parameter_is_a_400_naming_it() {
     let state = state(&world(10));
@@ -432,6 +517,7 @@ async fn every_bad_parameter_is_a_400_naming_it() {
         ("remote=soms", "remote"),
         ("isco=x", "isco"),
         ("q=a&q=b", "q"),
+        ("facets=province,salaris", "facets"),
         ("unknown=1", "query"),
     ];
     for (query, parameter) in cases {

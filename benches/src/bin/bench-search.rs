@@ -69,6 +69,9 @@ struct Args {
     /// Generate the corpus even when a cached one exists.
     #[arg(long)]
     fresh: bool,
+    /// Count every facet in vindwerk's queries, not only the six FTS5 counts too.
+    #[arg(long)]
+    all_facets: bool,
     /// Leave out the FTS5 baseline.
     #[arg(long)]
     skip_fts: bool,
@@ -189,7 +192,10 @@ fn main() -> anyhow::Result<()> {
     });
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mix = queries::mix();
+    let mut mix = queries::mix();
+    for query in &mut mix {
+        query.all_facets = args.all_facets;
+    }
 
     let corpus_path = dir.join(format!(
         "corpus-{}-{}-{today}.jsonl",

@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::{HitView, hit_view, href, render, thousands, value_label};
 use crate::api::{Pairs, pairs, run_search};
 use crate::error::ErrorCode;
-use crate::params::{Facet, Page, SearchRequest, Sort, format_number};
+use crate::params::{Counted, Facet, Page, SearchRequest, Sort, format_number};
 use crate::search::{FacetCount, SearchResults};
 use crate::state::AppState;
 
@@ -32,6 +32,15 @@ const SIDEBAR: &[(Facet, &str)] = &[
     (Facet::Channel, "Werkgever of bureau"),
     (Facet::Status, "Status"),
 ];
+
+/// The request as the page runs it: counting only what the sidebar shows.
+fn sidebar_request(request: &SearchRequest) -> SearchRequest {
+    let facets: Vec<Facet> = SIDEBAR.iter().map(|(facet, _)| *facet).collect();
+    SearchRequest {
+        counted: Counted::only(&facets, true),
+        ..request.clone()
+    }
+}
 
 #[derive(Template)]
 #[template(path = "search.html")]
@@ -84,7 +93,7 @@ pub async fn search_page(State(state): State<AppState>, query: Pairs) -> Respons
     };
     let (results, error) = match error {
         Some(error) => (None, Some(error)),
-        None => match run_search(&state, request.clone()).await {
+        None => match run_search(&state, sidebar_request(&request)).await {
             Ok(results) => (Some(results), None),
             Err(error) => (None, Some(error)),
         },

@@ -201,8 +201,33 @@ pub fn index(vacancies: &[Vacancy]) -> (tantivy::Index, Arc<IndexHandle>) {
     (index, Arc::new(handle))
 }
 
+/// An index in RAM holding `vacancies` in `segments` segments (one commit each, never merged),
+/// as an index grows between nightly updates.
+pub fn segmented_index(vacancies: &[Vacancy], segments: usize) -> Arc<IndexHandle> {
+    let (index, fields) = create_in_ram();
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, 15_000_000)
+        .expect("writer");
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let chunk = vacancies.len().div_ceil(segments.max(1)).max(1);
+    for part in vacancies.chunks(chunk) {
+        for vacancy in part {
+            writer
+                .add_document(document(&fields, vacancy))
+                .expect("add document");
+        }
+        writer.commit().expect("commit");
+    }
+    Arc::new(IndexHandle::from_index(index).expect("handle"))
+}
+
 pub fn state(vacancies: &[Vacancy]) -> AppState {
     let (_, handle) = index(vacancies);
+    state_on(handle, vacancies)
+}
+
+/// The state of a search server on `handle`, which holds `vacancies`.
+pub fn state_on(handle: Arc<IndexHandle>, vacancies: &[Vacancy]) -> AppState {
     AppState::new(
         handle,
         Arc::new(VacancyMap::new(vacancies.iter().cloned())),
