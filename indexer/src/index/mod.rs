@@ -6,6 +6,7 @@
 //! and it does not decide what a vacancy is (that is `dedup` and the merge).
 
 mod generation;
+pub mod grid;
 mod handle;
 pub mod schema;
 mod sync;

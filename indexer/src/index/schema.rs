@@ -46,6 +46,9 @@
 //! seen. Dates have second precision. An unknown value is simply absent, so a range filter
 //! excludes it.
 //!
+//! `geo_cell` (raw terms, indexed only): the cells of the point at every level of the grid in
+//! [`grid`](super::grid), so that a distance search reads the postings of a few cells.
+//!
 //! `fingerprint` (u64, fast only) is a hash of everything else in the document: an
 //! incremental run ([`sync_index`](super::sync_index)) rewrites only the documents whose
 //! fingerprint changed. For the same reason the index holds nothing that changes on every
@@ -116,6 +119,7 @@ pub mod field {
     pub const HOURS_MAX: &str = "hours_max";
     pub const LAT: &str = "lat";
     pub const LON: &str = "lon";
+    pub const GEO_CELL: &str = "geo_cell";
     pub const REMOTE: &str = "remote";
     pub const DATE_POSTED: &str = "date_posted";
     pub const POSTED: &str = "posted";
@@ -193,6 +197,7 @@ pub struct Fields {
     pub hours_max: Field,
     pub lat: Field,
     pub lon: Field,
+    pub geo_cell: Field,
     pub remote: Field,
     pub date_posted: Field,
     pub posted: Field,
@@ -242,6 +247,7 @@ impl Fields {
             hours_max: get(field::HOURS_MAX)?,
             lat: get(field::LAT)?,
             lon: get(field::LON)?,
+            geo_cell: get(field::GEO_CELL)?,
             remote: get(field::REMOTE)?,
             date_posted: get(field::DATE_POSTED)?,
             posted: get(field::POSTED)?,
@@ -303,6 +309,7 @@ pub fn schema() -> Schema {
     }
     builder.add_f64_field(field::LAT, STORED | FAST);
     builder.add_f64_field(field::LON, STORED | FAST);
+    builder.add_text_field(field::GEO_CELL, STRING);
     builder.add_bool_field(field::REMOTE, INDEXED | FAST);
 
     builder.add_date_field(field::DATE_POSTED, INDEXED | FAST | STORED);
@@ -450,6 +457,11 @@ pub fn document(fields: &Fields, vacancy: &Vacancy) -> TantivyDocument {
     for (field, value) in numbers {
         if let Some(value) = value.filter(|value| value.is_finite()) {
             doc.add_f64(field, value);
+        }
+    }
+    if let (Some(lat), Some(lon)) = (vacancy.lat, vacancy.lon) {
+        for cell in super::grid::cell_terms(lat, lon) {
+            doc.add_text(fields.geo_cell, cell);
         }
     }
     doc.add_bool(fields.remote, vacancy.remote);

@@ -1,16 +1,17 @@
 //! The plan of a search (the request with what query understanding read merged in) and its
 //! tantivy query: text, facet filters (OR within a facet, AND across), ranges, dates, remote
-//! work and the distance bounding box, with one filter left out for disjunctive counts.
+//! work and the cells of the grid that cover the distance's bounding box, with one filter left
+//! out for disjunctive counts.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use chrono::NaiveDate;
 use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use vindwerk_indexer::index::Fields;
 use vindwerk_indexer::index::schema::day_to_index;
+use vindwerk_indexer::index::{Fields, grid};
 
 use super::{DAY_SECS, Understood};
 use crate::error::ApiError;
@@ -170,17 +171,13 @@ pub(super) fn build_query(
         clauses.push((Occur::Must, Box::new(term)));
     }
     if let Some((place, km)) = &plan.near {
+        // The cells covering the bounding box; the collector keeps the hits whose exact
+        // distance is within `km`.
         let bbox = BoundingBox::around(place.point, *km);
-        for (field, low, high) in [
-            (fields.lat, bbox.min_lat, bbox.max_lat),
-            (fields.lon, bbox.min_lon, bbox.max_lon),
-        ] {
-            let range = RangeQuery::new(
-                Bound::Included(Term::from_field_f64(field, low)),
-                Bound::Included(Term::from_field_f64(field, high)),
-            );
-            clauses.push((Occur::Must, Box::new(range)));
-        }
+        let cells = grid::cover(bbox.min_lat, bbox.max_lat, bbox.min_lon, bbox.max_lon)
+            .into_iter()
+            .map(|cell| Term::from_field_text(fields.geo_cell, &cell));
+        clauses.push((Occur::Must, Box::new(TermSetQuery::new(cells))));
     }
     BooleanQuery::new(clauses)
 }
