@@ -1,8 +1,8 @@
 //! One pass over the hits of a query: the exact distance filter, the best hits in the order
 //! asked for, and the counts of facet values, read from the fast fields per segment.
 //!
-//! Counting per term ordinal and naming the values once per segment keeps the pass cheap; the
-//! disjunctive counts of a selected facet are another pass with the facet's own filter left
+//! Counting per term ordinal, turned into the generation's global ordinals at the end of each
+//! segment (see `ordinals`), keeps the pass cheap: no value is named here. The disjunctive counts of a selected facet are another pass with the facet's own filter left
 //! out (see `search`). Of the hits, each segment keeps only the best `limit` by sort key and
 //! then id (a segment's id ordinals sort as its ids do), so a search reads the ids and sorts
 //! only the hits a page can show, however many match.
@@ -13,12 +13,14 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use vindwerk_indexer::index::field;
 
 use crate::cursor::{Cursor, SortKey};
 use crate::geo::{GeoPoint, haversine_km};
 use crate::params::{POSTED_WITHIN_DAYS, Sort};
+use crate::vocabulary::Vocabulary;
 
 const DAY_SECS: i64 = 86_400;
 /// How much a brand-new vacancy gains over an old one of the same score.
@@ -43,8 +45,8 @@ pub struct Collected {
     pub total: u64,
     /// The best hits after the cursor, at most `limit`, in order.
     pub hits: Vec<(SortKey, RawHit)>,
-    /// Per facet field asked for, value -> count.
-    pub counts: Vec<HashMap<String, u64>>,
+    /// Per facet field asked for, (global ordinal, count) of the values counted, by ordinal.
+    pub counts: Vec<Vec<(u32, u64)>>,
     /// Hits posted within each of [`POSTED_WITHIN_DAYS`] of today.
     pub posted_within: Vec<u64>,
 }
@@ -86,6 +88,8 @@ pub struct HitCollector {
     pub keep: Option<Keep>,
     /// Fast string fields to count values of.
     pub facet_fields: Vec<&'static str>,
+    /// The generation's vocabulary, whose facet ordinals name the counts.
+    pub vocabulary: Arc<Vocabulary>,
     /// Only hits within this many km of this point; each hit gets its distance.
     pub within: Option<(GeoPoint, f64)>,
     /// Midnight UTC of today, for "posted within" and freshness.
@@ -175,6 +179,9 @@ impl SegmentKeep {
 
 pub struct SegmentHits {
     segment: SegmentOrdinal,
+    segment_id: SegmentId,
+    vocabulary: Arc<Vocabulary>,
+    facet_fields: Vec<&'static str>,
     today: i64,
     within: Option<(GeoPoint, f64)>,
     lat: Option<Column<f64>>,
@@ -218,6 +225,9 @@ impl Collector for HitCollector {
         };
         Ok(SegmentHits {
             segment,
+            segment_id: reader.segment_id(),
+            vocabulary: Arc::clone(&self.vocabulary),
+            facet_fields: self.facet_fields.clone(),
             today: self.today,
             within: self.within,
             lat: fast.column_opt(field::LAT)?,
@@ -251,8 +261,12 @@ impl Collector for HitCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut dense: Vec<Vec<u64>> = self
+            .facet_fields
+            .iter()
+            .map(|name| vec![0; self.vocabulary.facets.field(name).map_or(0, |f| f.len())])
+            .collect();
         let mut merged = Collected {
-            counts: vec![HashMap::new(); self.facet_fields.len()],
             posted_within: vec![
                 0;
                 if self.count_posted_within {
@@ -266,15 +280,28 @@ impl Collector for HitCollector {
         for fruit in fruits {
             merged.total += fruit.total;
             merged.hits.extend(fruit.hits);
-            for (into, from) in merged.counts.iter_mut().zip(fruit.counts) {
-                for (value, count) in from {
-                    *into.entry(value).or_default() += count;
+            for (into, from) in dense.iter_mut().zip(fruit.counts) {
+                for (ordinal, count) in from {
+                    if let Some(slot) = into.get_mut(ordinal as usize) {
+                        *slot += count;
+                    }
                 }
             }
             for (into, from) in merged.posted_within.iter_mut().zip(fruit.posted_within) {
                 *into += from;
             }
         }
+        merged.counts = dense
+            .into_iter()
+            .map(|counts| {
+                counts
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(ordinal, count)| (ordinal as u32, count))
+                    .collect()
+            })
+            .collect();
         merged
             .hits
             .sort_by(|(a, hit_a), (b, hit_b)| a.compare(b).then_with(|| hit_a.id.cmp(&hit_b.id)));
@@ -431,24 +458,22 @@ impl SegmentCollector for SegmentHits {
                 })
                 .collect();
         }
+        // Segment ordinals become global ones: no dictionary is read.
         let mut counts = Vec::with_capacity(self.facets.len());
-        for (column, ord_counts) in self.facets.iter().zip(self.ord_counts) {
-            let mut named = HashMap::new();
-            if let Some(column) = column {
-                let (ords, counted): (Vec<u64>, Vec<u64>) = ord_counts
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, count)| *count > 0)
-                    .map(|(ord, count)| (ord as u64, count))
-                    .unzip();
-                let mut counted = counted.into_iter();
-                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                    if let (Some(count), Ok(value)) = (counted.next(), std::str::from_utf8(bytes)) {
-                        named.insert(value.to_owned(), count);
-                    }
-                });
-            }
-            counts.push(named);
+        for (name, ord_counts) in self.facet_fields.iter().zip(self.ord_counts) {
+            let global = self
+                .vocabulary
+                .facets
+                .field(name)
+                .and_then(|field| field.of_segment(self.segment_id))
+                .unwrap_or_default();
+            let counted: Vec<(u32, u64)> = ord_counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, count)| *count > 0)
+                .filter_map(|(ord, count)| global.get(ord).map(|global| (*global, count)))
+                .collect();
+            counts.push(counted);
         }
         Collected {
             total: self.total,

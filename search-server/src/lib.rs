@@ -26,6 +26,7 @@ pub mod error;
 pub mod export;
 pub mod geo;
 pub mod openapi;
+pub mod ordinals;
 pub mod pages;
 pub mod params;
 pub mod portal;

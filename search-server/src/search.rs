@@ -23,6 +23,7 @@ use crate::collect::{Collected, ExactHits, HitCollector, Keep, RawHit};
 use crate::cursor::{Cursor, SortKey};
 use crate::error::ApiError;
 use crate::geo::PlaceLookup;
+use crate::ordinals::FacetOrdinals;
 use crate::params::{Facet, POSTED_WITHIN_DAYS, Page, SearchRequest, Sort};
 use crate::snippet::{SNIPPET_CHARS, opening_html, snippet_html};
 use crate::text::{TextContext, TextQuery, text_query};
@@ -42,7 +43,7 @@ const DAY_SECS: i64 = 86_400;
 /// What a search runs on.
 pub struct SearchContext<'a> {
     pub snapshot: &'a IndexSnapshot,
-    pub vocabulary: &'a Vocabulary,
+    pub vocabulary: &'a Arc<Vocabulary>,
     pub synonyms: &'a Synonyms,
     pub places: &'a dyn PlaceLookup,
     /// "Posted within" counts back from this day.
@@ -179,6 +180,7 @@ pub fn search(
             after,
         }),
         facet_fields: counted_here.iter().map(|facet| facet.field()).collect(),
+        vocabulary: Arc::clone(context.vocabulary),
         within,
         today,
         count_posted_within: request.counted.posted_within() && plan.posted_within.is_none(),
@@ -196,7 +198,12 @@ pub fn search(
     for (facet, counts) in counted_here.iter().zip(&collected.counts) {
         facets.insert(
             facet.param().to_owned(),
-            facet_counts(counts, plan.facets.get(facet)),
+            facet_counts(
+                &context.vocabulary.facets,
+                *facet,
+                counts,
+                plan.facets.get(facet),
+            ),
         );
     }
     for facet in request
@@ -216,6 +223,7 @@ pub fn search(
         let count = HitCollector {
             keep: None,
             facet_fields: vec![facet.field()],
+            vocabulary: Arc::clone(context.vocabulary),
             within,
             today,
             count_posted_within: false,
@@ -226,7 +234,12 @@ pub fn search(
         let counts = collected.counts.into_iter().next().unwrap_or_default();
         facets.insert(
             facet.param().to_owned(),
-            facet_counts(&counts, plan.facets.get(&facet)),
+            facet_counts(
+                &context.vocabulary.facets,
+                facet,
+                &counts,
+                plan.facets.get(&facet),
+            ),
         );
     }
     if request.counted.posted_within() {
@@ -243,6 +256,7 @@ pub fn search(
             let count = HitCollector {
                 keep: None,
                 facet_fields: Vec::new(),
+                vocabulary: Arc::clone(context.vocabulary),
                 within,
                 today,
                 count_posted_within: true,
@@ -313,23 +327,45 @@ pub fn search(
     })
 }
 
-/// The facet's values, most frequent first, with the selected ones always listed.
+/// The facet's values, most frequent first (then by value), with the selected ones always
+/// listed. Only the values listed are named.
 fn facet_counts(
-    counts: &std::collections::HashMap<String, u64>,
+    ordinals: &FacetOrdinals,
+    facet: Facet,
+    counts: &[(u32, u64)],
     selected: Option<&Vec<String>>,
 ) -> Vec<FacetCount> {
-    let mut values: Vec<FacetCount> = counts
-        .iter()
-        .map(|(value, count)| FacetCount {
-            value: value.clone(),
-            count: *count,
+    let Some(field) = ordinals.field(facet.field()) else {
+        return Vec::new();
+    };
+    // Global ordinals follow the values' order, so ties fall by value.
+    let order = |a: &(u32, u64), b: &(u32, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut top: Vec<(u32, u64)> = counts.to_vec();
+    if top.len() > FACET_LIMIT {
+        top.select_nth_unstable_by(FACET_LIMIT - 1, order);
+        top.truncate(FACET_LIMIT);
+    }
+    top.sort_unstable_by(order);
+    let mut values: Vec<FacetCount> = top
+        .into_iter()
+        .filter_map(|(ordinal, count)| {
+            field.value(ordinal).map(|value| FacetCount {
+                value: value.to_owned(),
+                count,
+            })
         })
         .collect();
-    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    values.truncate(FACET_LIMIT);
     for value in selected.into_iter().flatten() {
         if !values.iter().any(|v| v.value == *value) {
-            let count = counts.get(value).copied().unwrap_or(0);
+            let count = field
+                .ordinal(value)
+                .and_then(|ordinal| {
+                    counts
+                        .binary_search_by_key(&ordinal, |(o, _)| *o)
+                        .ok()
+                        .map(|at| counts[at].1)
+                })
+                .unwrap_or(0);
             values.push(FacetCount {
                 value: value.clone(),
                 count,

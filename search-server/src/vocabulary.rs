@@ -16,6 +16,8 @@ use tantivy::schema::{Field, Value};
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::geo::fold;
+use crate::ordinals::FacetOrdinals;
+use crate::params::Facet;
 
 /// Most synonyms a word expands to; more only dilute the query.
 const MAX_SYNONYMS: usize = 8;
@@ -254,10 +256,13 @@ impl Titles {
 pub struct Vocabulary {
     pub compounds: Compounds,
     pub titles: Titles,
+    /// The global ordinals of the facet values.
+    pub facets: FacetOrdinals,
 }
 
 impl Vocabulary {
-    /// Reads the term dictionaries of `term_fields` and the stored titles of `title`.
+    /// Reads the term dictionaries of `term_fields`, the stored titles of `title` and the
+    /// values of every facet.
     pub fn build(
         searcher: &Searcher,
         term_fields: &[Field],
@@ -293,9 +298,12 @@ impl Vocabulary {
                 }
             }
         }
+        let facet_fields: Vec<&'static str> =
+            Facet::ALL.iter().map(|facet| facet.field()).collect();
         Ok(Vocabulary {
             compounds: Compounds::from_terms(terms),
             titles: Titles::from_titles(titles),
+            facets: FacetOrdinals::build(searcher, &facet_fields)?,
         })
     }
 }
