@@ -136,6 +136,7 @@ pub fn search(
         &plan.text,
         &TextContext {
             index: &snapshot.index,
+            searcher,
             fields,
             synonyms: context.synonyms,
             compounds: &context.vocabulary.compounds,

@@ -4,18 +4,19 @@
 //! phrases. Title counts over occupation over description.
 //!
 //! Typo matches are kept apart: [`TextQuery::exact`] is the query without them, and the
-//! search ranks every exact hit before every fuzzy one ("exact before fuzzy").
+//! search ranks every exact hit before every fuzzy one ("exact before fuzzy"). A word that
+//! many vacancies hold as typed gets no typo matches at all.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-use tantivy::Index;
 use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::{Index, Searcher};
 use vindwerk_indexer::index::Fields;
 
 use crate::vocabulary::{Compounds, Synonyms};
@@ -30,6 +31,10 @@ const FUZZY_WEIGHT: f32 = 0.2;
 /// Meilisearch's defaults: one typo from 5 letters, two from 9.
 const ONE_TYPO_FROM: usize = 5;
 const TWO_TYPOS_FROM: usize = 9;
+/// A word found as typed in at least this many titles and descriptions is taken as typed:
+/// its typo variants would only add hits ranked after all of these, at the cost of reading
+/// every term of the dictionary within two edits.
+const TYPO_FREE_FROM_DOCS: u64 = 50;
 
 static PHRASE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#""([^"]*)""#).expect("phrase pattern is valid"));
@@ -45,6 +50,8 @@ pub struct TextQuery {
 /// What the text query is built from.
 pub struct TextContext<'a> {
     pub index: &'a Index,
+    /// For how often a word occurs as typed.
+    pub searcher: &'a Searcher,
     pub fields: &'a Fields,
     pub synonyms: &'a Synonyms,
     pub compounds: &'a Compounds,
@@ -87,6 +94,11 @@ pub fn text_query(text: &str, context: &TextContext<'_>) -> tantivy::Result<Opti
             n if n >= ONE_TYPO_FROM => 1,
             _ => 0,
         };
+        let typos = if typos > 0 && found_as_typed(context, &stem)? >= TYPO_FREE_FROM_DOCS {
+            0
+        } else {
+            typos
+        };
         if typos > 0 {
             any_fuzzy = true;
             for (field, boost) in [
@@ -111,6 +123,17 @@ pub fn text_query(text: &str, context: &TextContext<'_>) -> tantivy::Result<Opti
         query: Box::new(BooleanQuery::new(full_clauses)),
         exact,
     }))
+}
+
+/// In how many titles and descriptions `stem` occurs (a document may count twice).
+fn found_as_typed(context: &TextContext<'_>, stem: &str) -> tantivy::Result<u64> {
+    let mut found = 0;
+    for field in [context.fields.title, context.fields.description] {
+        found += context
+            .searcher
+            .doc_freq(&Term::from_field_text(field, stem))?;
+    }
+    Ok(found)
 }
 
 /// The exact ways one word matches: its stem in the text fields, its plain form in names, its

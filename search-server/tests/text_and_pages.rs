@@ -109,6 +109,18 @@ async fn exact_matches_rank_before_typos() {
 }
 
 #[tokio::test]
+async fn a_word_many_vacancies_hold_as_typed_gets_no_typo_matches() {
+    let mut titles = vec!["Boekhouder"; 60];
+    titles.push("Boekhoudster");
+    let state = state(&titled(&titles));
+    let found = titles_found(&state, "q=boekhouder").await;
+    assert_eq!(found.len(), 60, "{found:?}");
+    assert!(!found.contains(&"Boekhoudster".to_owned()));
+    // The typo itself still finds them.
+    assert_eq!(titles_found(&state, "q=boekhoudr").await.len(), 61);
+}
+
+#[tokio::test]
 async fn phrases_match_words_in_order() {
     let vacancies = titled(&[
         "Medewerker klantenservice",
