@@ -72,6 +72,10 @@ struct Args {
     /// Count every facet in vindwerk's queries, not only the six FTS5 counts too.
     #[arg(long)]
     all_facets: bool,
+    /// Only measure the queries in process, on the index an earlier run left in the work
+    /// directory (for profiling a change to the search).
+    #[arg(long)]
+    queries_only: bool,
     /// Leave out the FTS5 baseline.
     #[arg(long)]
     skip_fts: bool,
@@ -197,6 +201,19 @@ fn main() -> anyhow::Result<()> {
         query.all_facets = args.all_facets;
     }
 
+    if args.queries_only {
+        let (_, in_process, per_query) = in_process(&args, &dir.join("index"), &mix, 0.0)?;
+        for query in &mix {
+            if let Some((total, mean_ms)) = per_query.get(&query.to_string()) {
+                println!("{mean_ms:>9.3} ms {total:>8} hits  {query}");
+            }
+        }
+        println!(
+            "in process: p50 {} ms, p95 {} ms, p99 {} ms, mean {} ms",
+            in_process.p50_ms, in_process.p95_ms, in_process.p99_ms, in_process.mean_ms
+        );
+        return Ok(());
+    }
     let corpus_path = dir.join(format!(
         "corpus-{}-{}-{today}.jsonl",
         args.seed, args.vacancies
