@@ -25,6 +25,7 @@ pub mod cursor;
 pub mod error;
 pub mod export;
 pub mod geo;
+pub mod map;
 pub mod openapi;
 pub mod ordinals;
 pub mod pages;
@@ -59,10 +60,13 @@ pub mod routes {
     pub const VACANCY: &str = "/api/vacancies/{id}";
     pub const SIMILAR: &str = "/api/vacancies/{id}/similar";
     pub const SUGGEST: &str = "/api/suggest";
+    pub const MAP: &str = "/api/map";
     pub const OPENAPI: &str = "/api/openapi.json";
     pub const HEALTH: &str = "/healthz";
     /// Every API route; the OpenAPI document must describe each.
-    pub const API: &[&str] = &[SEARCH, EXPORT, VACANCY, SIMILAR, SUGGEST, OPENAPI, HEALTH];
+    pub const API: &[&str] = &[
+        SEARCH, EXPORT, VACANCY, SIMILAR, SUGGEST, MAP, OPENAPI, HEALTH,
+    ];
 }
 
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -75,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .route(routes::VACANCY, get(api::vacancy_handler))
         .route(routes::SIMILAR, get(api::similar_handler))
         .route(routes::SUGGEST, get(api::suggest_handler))
+        .route(routes::MAP, get(map::map_handler))
         .route(
             routes::OPENAPI,
             get(|| async { axum::Json(openapi::document()) }),
@@ -83,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", get(api::api_not_found))
         .route("/", get(pages::search_page))
         .route("/vacature/{id}", get(pages::vacancy_page))
+        .route("/kaart", get(pages::map_page))
         .route("/static/vindwerk.css", get(pages::style))
         .route("/static/vindwerk.js", get(pages::script))
         .merge(portal::routes())

@@ -59,6 +59,7 @@ pub fn document() -> Value {
         query("hours_min", "Hours a week: the vacancy's hours reach this.", json!({"type": "number", "minimum": 0, "maximum": 168})),
         query("hours_max", "Hours a week: the vacancy's hours start at most at this.", json!({"type": "number", "minimum": 0, "maximum": 168})),
         query("posted_after", "Posted on or after this day.", json!({"type": "string", "format": "date"})),
+        query("expired_after", "Expired on or after this day (implies expired vacancies only; combine with status=expired or status=all).", json!({"type": "string", "format": "date"})),
         query("posted_within", "Posted within the last 1 (24 hours), 3, 7 or 30 days.", json!({"type": "integer", "enum": [1, 3, 7, 30]})),
         query("remote", "Only (partly) remote work, or only not.", json!({"type": "boolean"})),
         query("near", "A place name or a 4-digit postcode to measure distances from.", json!({"type": "string"})),
@@ -79,6 +80,21 @@ pub fn document() -> Value {
         })
         .cloned()
         .collect();
+    let mut map_params: Vec<Value> = search_params
+        .iter()
+        .filter(|p| {
+            !matches!(
+                p["name"].as_str(),
+                Some("page" | "per_page" | "cursor" | "facets" | "sort" | "status")
+            )
+        })
+        .cloned()
+        .collect();
+    map_params.push(query(
+        "level",
+        "The areas to count: labour-market regions (default) or provinces.",
+        json!({"type": "string", "enum": ["region", "province"], "default": "region"}),
+    ));
     let id_param =
         json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     json!({
@@ -102,6 +118,21 @@ pub fn document() -> Value {
                 "parameters": export_params,
                 "responses": {
                     "200": {"description": "CSV with a header row: id, title, employer, city, status, date_posted, distance_km", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    "400": error_response("A parameter is invalid; the message names it")
+                }
+            }},
+            (routes::MAP): {"get": {
+                "summary": "The labour-market map's figures: active vacancies and those expired in the last 12 months, per region or province, and per place when the search selects one area (the search's own facet counts)",
+                "parameters": map_params,
+                "responses": {
+                    "200": {"description": "Counts per area (and place)", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "level": {"type": "string", "enum": ["region", "province"]},
+                        "expired_since": {"type": "string", "format": "date"},
+                        "total_active": {"type": "integer"}, "total_expired": {"type": "integer"},
+                        "areas": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "active": {"type": "integer"}, "expired": {"type": "integer"}}}},
+                        "opened": {"type": ["string", "null"]},
+                        "places": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"}, "active": {"type": "integer"}, "expired": {"type": "integer"}}}}
+                    }}}}},
                     "400": error_response("A parameter is invalid; the message names it")
                 }
             }},

@@ -205,6 +205,8 @@ pub struct SearchRequest {
     pub salary: Range,
     pub hours: Range,
     pub posted_after: Option<NaiveDate>,
+    /// Expired on or after this day (only expired vacancies have an expiry day).
+    pub expired_after: Option<NaiveDate>,
     /// Days; one of [`POSTED_WITHIN_DAYS`].
     pub posted_within: Option<u32>,
     pub remote: Option<bool>,
@@ -312,6 +314,7 @@ impl Default for SearchRequest {
             salary: Range::default(),
             hours: Range::default(),
             posted_after: None,
+            expired_after: None,
             posted_within: None,
             remote: None,
             near: None,
@@ -414,6 +417,12 @@ impl SearchRequest {
             let day = NaiveDate::parse_from_str(value, "%Y-%m-%d")
                 .map_err(|_| ApiError::invalid("posted_after", "must be a date like 2026-11-01"))?;
             self.posted_after = Some(day);
+        }
+        if let Some(value) = get("expired_after") {
+            let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+                ApiError::invalid("expired_after", "must be a date like 2026-11-01")
+            })?;
+            self.expired_after = Some(day);
         }
         if let Some(value) = get("posted_within") {
             let days = value
@@ -542,6 +551,9 @@ impl SearchRequest {
         if let Some(day) = self.posted_after {
             pairs.push(("posted_after".to_owned(), day.to_string()));
         }
+        if let Some(day) = self.expired_after {
+            pairs.push(("expired_after".to_owned(), day.to_string()));
+        }
         if let Some(days) = self.posted_within {
             pairs.push(("posted_within".to_owned(), days.to_string()));
         }
@@ -577,6 +589,7 @@ pub const SINGLE_PARAMS: &[&str] = &[
     "hours_min",
     "hours_max",
     "posted_after",
+    "expired_after",
     "posted_within",
     "remote",
     "near",

@@ -41,9 +41,10 @@
 //! Numeric and date fields are `INDEXED | FAST` (range filters, sorting, distance):
 //! `salary_month_min`, `salary_month_max` (f64, EUR a month), `hours_min`, `hours_max` (f64,
 //! hours a week), `lat`, `lon` (f64, also stored), `remote` (bool), `date_posted` (stored),
-//! `valid_through`, `first_seen`, and `posted` — the date to sort *newest* by and
-//! to filter `posted_after` / "posted within" on: `date_posted`, else the day it was first
-//! seen. Dates have second precision. An unknown value is simply absent, so a range filter
+//! `valid_through`, `first_seen`, `expired` (the instant an expired vacancy's last posting
+//! ended; absent while active: the map's "expired in the last 12 months", `expired_after`), and
+//! `posted` — the date to sort *newest* by and to filter `posted_after` / "posted within" on:
+//! `date_posted`, else the day it was first seen. Dates have second precision. An unknown value is simply absent, so a range filter
 //! excludes it.
 //!
 //! `geo_cell` (raw terms, indexed only): the cells of the point at every level of the grid in
@@ -76,7 +77,7 @@ use tantivy::tokenizer::{
     StopWordFilter, TextAnalyzer, TokenizerManager,
 };
 use tantivy::{DateTime as TantivyDateTime, TantivyDocument};
-use vindwerk_model::Vacancy;
+use vindwerk_model::{Status, Vacancy};
 
 /// Name of the Dutch analyser: words, lower case, ASCII folding, Dutch stop words, Dutch
 /// (Snowball) stemming. `verpleegkundigen` finds `Verpleegkundige`.
@@ -125,6 +126,7 @@ pub mod field {
     pub const POSTED: &str = "posted";
     pub const VALID_THROUGH: &str = "valid_through";
     pub const FIRST_SEEN: &str = "first_seen";
+    pub const EXPIRED: &str = "expired";
     pub const FINGERPRINT: &str = "fingerprint";
 }
 
@@ -203,6 +205,7 @@ pub struct Fields {
     pub posted: Field,
     pub valid_through: Field,
     pub first_seen: Field,
+    pub expired: Field,
     pub fingerprint: Field,
 }
 
@@ -253,6 +256,7 @@ impl Fields {
             posted: get(field::POSTED)?,
             valid_through: get(field::VALID_THROUGH)?,
             first_seen: get(field::FIRST_SEEN)?,
+            expired: get(field::EXPIRED)?,
             fingerprint: get(field::FINGERPRINT)?,
         })
     }
@@ -313,7 +317,12 @@ pub fn schema() -> Schema {
     builder.add_bool_field(field::REMOTE, INDEXED | FAST);
 
     builder.add_date_field(field::DATE_POSTED, INDEXED | FAST | STORED);
-    for name in [field::POSTED, field::VALID_THROUGH, field::FIRST_SEEN] {
+    for name in [
+        field::POSTED,
+        field::VALID_THROUGH,
+        field::FIRST_SEEN,
+        field::EXPIRED,
+    ] {
         builder.add_date_field(name, INDEXED | FAST);
     }
     builder.add_u64_field(field::FINGERPRINT, FAST);
@@ -477,6 +486,11 @@ pub fn document(fields: &Fields, vacancy: &Vacancy) -> TantivyDocument {
         doc.add_date(fields.valid_through, day_to_index(day));
     }
     doc.add_date(fields.first_seen, instant_to_index(vacancy.first_seen));
+    if vacancy.status == Status::Expired
+        && let Some(instant) = vacancy.expired_at
+    {
+        doc.add_date(fields.expired, instant_to_index(instant));
+    }
     let fingerprint = fingerprint_of(&doc);
     doc.add_u64(fields.fingerprint, fingerprint);
     doc

@@ -88,12 +88,21 @@ pub struct Gazetteer {
 /// GeoNames' English or district spellings shown as the Dutch know them.
 const DISPLAY_NAMES: &[(&str, &str)] = &[("The Hague", "Den Haag"), ("Almere Stad", "Almere")];
 
+/// The twelve provinces of the embedded data, with their outlines.
+pub fn province_areas() -> Result<AreaSet, NormaliseError> {
+    AreaSet::from_geojson("nl_provinces_2024.geojson", PROVINCES_GEOJSON)
+}
+
+/// The 35 labour-market regions of the embedded data, with their outlines.
+pub fn region_areas() -> Result<AreaSet, NormaliseError> {
+    AreaSet::from_geojson("nl_labour_market_regions_2025.geojson", REGIONS_GEOJSON)
+}
+
 impl Gazetteer {
     /// The gazetteer of the embedded data.
     pub fn load() -> Result<Gazetteer, NormaliseError> {
-        let provinces = AreaSet::from_geojson("nl_provinces_2024.geojson", PROVINCES_GEOJSON)?;
-        let regions =
-            AreaSet::from_geojson("nl_labour_market_regions_2025.geojson", REGIONS_GEOJSON)?;
+        let provinces = province_areas()?;
+        let regions = region_areas()?;
         let rows = read_postcode_rows(POSTCODES_TSV)?;
         let municipalities: HashMap<u32, String> = rows
             .iter()

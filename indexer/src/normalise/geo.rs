@@ -33,6 +33,19 @@ pub struct Area {
 }
 
 impl Area {
+    /// Every ring of the outline, outer rings and holes alike, as (lon, lat) vertices: drawn
+    /// with the even-odd rule, the holes stay open.
+    pub fn rings(&self) -> impl Iterator<Item = &[(f64, f64)]> {
+        self.polygons.iter().flat_map(|polygon| {
+            std::iter::once(polygon.outer.as_slice()).chain(polygon.holes.iter().map(Vec::as_slice))
+        })
+    }
+
+    /// min lon, min lat, max lon, max lat.
+    pub fn bbox(&self) -> (f64, f64, f64, f64) {
+        self.bbox
+    }
+
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
         let (min_lon, min_lat, max_lon, max_lat) = self.bbox;
         if lon < min_lon || lon > max_lon || lat < min_lat || lat > max_lat {

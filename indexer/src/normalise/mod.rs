@@ -14,7 +14,7 @@
 pub mod education;
 pub mod employment;
 mod gazetteer;
-mod geo;
+pub mod geo;
 pub mod hours;
 pub mod language;
 mod occupation;
@@ -23,7 +23,9 @@ pub mod text;
 
 pub use education::education_level;
 pub use employment::{contract_lines, employment_type};
-pub use gazetteer::{Gazetteer, Place, Postcode, ResolvedPlace, mentions_remote};
+pub use gazetteer::{
+    Gazetteer, Place, Postcode, ResolvedPlace, mentions_remote, province_areas, region_areas,
+};
 pub use hours::{Hours, hours_in_description, parse_hours};
 pub use language::detect_language;
 pub use occupation::{Occupation, Occupations};

@@ -60,6 +60,7 @@ struct SearchPage {
     next_href: Option<String>,
     page_label: String,
     export_href: String,
+    map_href: String,
 }
 
 struct FacetGroup {
@@ -178,7 +179,17 @@ fn search_view(
         Some(query) => format!("{}{query}", crate::routes::EXPORT),
         None => crate::routes::EXPORT.to_owned(),
     };
+    let map_pairs: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "page" | "per_page" | "sort" | "status"))
+        .cloned()
+        .collect();
+    let map_href = match href(&map_pairs).strip_prefix('/') {
+        Some(query) => format!("/kaart{query}"),
+        None => "/kaart".to_owned(),
+    };
     SearchPage {
+        map_href,
         q: request.q.clone(),
         near: request
             .near

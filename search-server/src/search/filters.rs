@@ -25,6 +25,7 @@ pub(super) struct Plan {
     pub(super) salary: Range,
     pub(super) hours: Range,
     pub(super) posted_after: Option<NaiveDate>,
+    pub(super) expired_after: Option<NaiveDate>,
     pub(super) posted_within: Option<u32>,
     pub(super) remote: Option<bool>,
     pub(super) near: Option<(Place, f64)>,
@@ -47,6 +48,7 @@ pub(super) fn plan(request: &SearchRequest, places: &dyn PlaceLookup) -> Result<
         salary: request.salary,
         hours: request.hours,
         posted_after: request.posted_after,
+        expired_after: request.expired_after,
         posted_within: request.posted_within,
         remote: request.remote,
         near: None,
@@ -152,6 +154,12 @@ pub(super) fn build_query(
     if let Some(day) = plan.posted_after {
         clauses.push(at_least_date(
             fields.posted,
+            day_to_index(day).into_timestamp_secs(),
+        ));
+    }
+    if let Some(day) = plan.expired_after {
+        clauses.push(at_least_date(
+            fields.expired,
             day_to_index(day).into_timestamp_secs(),
         ));
     }
