@@ -25,6 +25,7 @@ pub mod cursor;
 pub mod error;
 pub mod export;
 pub mod geo;
+pub mod history;
 pub mod map;
 pub mod openapi;
 pub mod ordinals;
@@ -61,11 +62,20 @@ pub mod routes {
     pub const SIMILAR: &str = "/api/vacancies/{id}/similar";
     pub const SUGGEST: &str = "/api/suggest";
     pub const MAP: &str = "/api/map";
+    pub const EMPLOYER_HISTORY: &str = "/api/employers/{name}/history";
     pub const OPENAPI: &str = "/api/openapi.json";
     pub const HEALTH: &str = "/healthz";
     /// Every API route; the OpenAPI document must describe each.
     pub const API: &[&str] = &[
-        SEARCH, EXPORT, VACANCY, SIMILAR, SUGGEST, MAP, OPENAPI, HEALTH,
+        SEARCH,
+        EXPORT,
+        VACANCY,
+        SIMILAR,
+        SUGGEST,
+        MAP,
+        EMPLOYER_HISTORY,
+        OPENAPI,
+        HEALTH,
     ];
 }
 
@@ -80,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .route(routes::SIMILAR, get(api::similar_handler))
         .route(routes::SUGGEST, get(api::suggest_handler))
         .route(routes::MAP, get(map::map_handler))
+        .route(routes::EMPLOYER_HISTORY, get(history::history_handler))
         .route(
             routes::OPENAPI,
             get(|| async { axum::Json(openapi::document()) }),
@@ -89,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::search_page))
         .route("/vacature/{id}", get(pages::vacancy_page))
         .route("/kaart", get(pages::map_page))
+        .route("/werkgever/{name}", get(pages::employer_page))
         .route("/static/vindwerk.css", get(pages::style))
         .route("/static/vindwerk.js", get(pages::script))
         .merge(portal::routes())

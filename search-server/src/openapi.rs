@@ -95,6 +95,21 @@ pub fn document() -> Value {
         "The areas to count: labour-market regions (default) or provinces.",
         json!({"type": "string", "enum": ["region", "province"], "default": "region"}),
     ));
+    let map_schema = json!({"type": "object", "properties": {
+        "level": {"type": "string", "enum": ["region", "province"]},
+        "expired_since": {"type": "string", "format": "date"},
+        "total_active": {"type": "integer"}, "total_expired": {"type": "integer"},
+        "areas": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "active": {"type": "integer"}, "expired": {"type": "integer"}}}},
+        "opened": {"type": ["string", "null"]},
+        "places": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"}, "active": {"type": "integer"}, "expired": {"type": "integer"}}}}
+    }});
+    let history_schema = json!({"type": "object", "properties": {
+        "employer": {"type": "string"}, "total": {"type": "integer"}, "active": {"type": "integer"}, "expired": {"type": "integer"},
+        "first_posted": {"type": ["string", "null"], "format": "date"}, "median_days_open": {"type": ["integer", "null"]},
+        "series": {"type": "array", "items": {"type": "string"}},
+        "months": {"type": "array", "items": {"type": "object", "properties": {"month": {"type": "string"}, "by_occupation": {"type": "array", "items": {"type": "integer"}}, "posted": {"type": "integer"}, "expired": {"type": "integer"}}}},
+        "occupations": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "total": {"type": "integer"}, "active": {"type": "integer"}, "expired": {"type": "integer"}, "median_days_open": {"type": ["integer", "null"]}, "by_calendar_month": {"type": "array", "items": {"type": "integer"}}, "peak_months": {"type": "array", "items": {"type": "integer"}}}}}
+    }});
     let id_param =
         json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     json!({
@@ -125,16 +140,15 @@ pub fn document() -> Value {
                 "summary": "The labour-market map's figures: active vacancies and those expired in the last 12 months, per region or province, and per place when the search selects one area (the search's own facet counts)",
                 "parameters": map_params,
                 "responses": {
-                    "200": {"description": "Counts per area (and place)", "content": {"application/json": {"schema": {"type": "object", "properties": {
-                        "level": {"type": "string", "enum": ["region", "province"]},
-                        "expired_since": {"type": "string", "format": "date"},
-                        "total_active": {"type": "integer"}, "total_expired": {"type": "integer"},
-                        "areas": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "active": {"type": "integer"}, "expired": {"type": "integer"}}}},
-                        "opened": {"type": ["string", "null"]},
-                        "places": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"}, "active": {"type": "integer"}, "expired": {"type": "integer"}}}}
-                    }}}}},
+                    "200": {"description": "Counts per area (and place)", "content": {"application/json": {"schema": map_schema}}},
                     "400": error_response("A parameter is invalid; the message names it")
                 }
+            }},
+            (routes::EMPLOYER_HISTORY): {"get": {
+                "summary": "An employer's vacancies over time: per month of the last 24 (posted, per occupation, and expired), per occupation (how many, how long open, the months they usually come in)",
+                "parameters": [{"name": "name", "in": "path", "required": true, "description": "The employer as the `employer` facet names it.", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "The history", "content": {"application/json": {"schema": history_schema}}},
+                              "404": error_response("The index holds no vacancy of this employer")}
             }},
             (routes::VACANCY): {"get": {
                 "summary": "A vacancy with all its postings, as in the export",

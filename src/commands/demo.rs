@@ -59,8 +59,14 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
     let config = config::load(&sources).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     let db = dir.join("vindwerk.db");
     let index_dir = dir.join("index");
-    let summary = round::run_round(&config, &db, RoundOptions::new(Utc::now())).await?;
-    eprintln!("{summary}");
+    // Two rounds a week apart, as two nightly runs would see the web: the second finds
+    // vacancies filled, removed and new, so the demo has history and expired vacancies too.
+    let now = Utc::now();
+    let first = round::run_round(&config, &db, RoundOptions::new(now - Duration::days(7))).await?;
+    eprintln!("{first}");
+    web.set_round(Round::Two);
+    let second = round::run_round(&config, &db, RoundOptions::new(now)).await?;
+    eprintln!("{second}");
     let report = {
         let (db, index_dir) = (db.clone(), index_dir.clone());
         tokio::task::spawn_blocking(move || index::index(&db, &index_dir, true))

@@ -128,7 +128,13 @@ pub struct MapFigures {
     /// Within the opened area: the places with vacancies that the gazetteer can put on the map,
     /// most vacancies first (at most the search's facet limit).
     pub places: Vec<PlaceFigure>,
+    /// Within the opened area: the employers with the most vacancies, active and expired
+    /// together (at most [`EMPLOYERS_SHOWN`]), whose histories the map links to.
+    pub employers: Vec<AreaFigure>,
 }
+
+/// Employers listed for an opened area.
+pub const EMPLOYERS_SHOWN: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AreaFigure {
@@ -178,6 +184,7 @@ fn counting(request: &MapRequest) -> SearchRequest {
     let mut facets = vec![request.level.facet()];
     if request.opened().is_some() {
         facets.push(Facet::City);
+        facets.push(Facet::Employer);
     }
     SearchRequest {
         counted: Counted::only(&facets, false),
@@ -215,7 +222,23 @@ pub async fn map_figures(state: &AppState, request: &MapRequest) -> Result<MapFi
         .collect();
     let opened = request.opened().map(str::to_owned);
     let mut places = Vec::new();
+    let mut employers = Vec::new();
     if opened.is_some() {
+        let employer = Facet::Employer.param();
+        employers = merge(counts(&active, employer), counts(&expired, employer))
+            .into_iter()
+            .map(|(name, active, expired)| AreaFigure {
+                name,
+                active,
+                expired,
+            })
+            .collect();
+        employers.sort_by(|a, b| {
+            (b.active + b.expired)
+                .cmp(&(a.active + a.expired))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        employers.truncate(EMPLOYERS_SHOWN);
         let city = Facet::City.param();
         for (name, active, expired) in merge(counts(&active, city), counts(&expired, city)) {
             if let Some(place) = state.places().locate(&name) {
@@ -242,6 +265,7 @@ pub async fn map_figures(state: &AppState, request: &MapRequest) -> Result<MapFi
         areas,
         opened,
         places,
+        employers,
     })
 }
 

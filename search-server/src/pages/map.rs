@@ -37,6 +37,7 @@ struct MapPage {
     since: String,
     rows: Vec<Row>,
     place_rows: Vec<Row>,
+    employer_rows: Vec<Row>,
 }
 
 struct MapView {
@@ -62,7 +63,14 @@ struct PointView {
     r: String,
     title: String,
     href: String,
+    /// The place's name beside the circle, for the largest places.
+    label: Option<String>,
+    label_x: String,
+    font: String,
 }
+
+/// Places named on the map beside their circle.
+const LABELLED_PLACES: usize = 8;
 
 struct Row {
     name: String,
@@ -146,6 +154,7 @@ fn empty_view(request: &MapRequest, error: String) -> MapPage {
         since: String::new(),
         rows: Vec::new(),
         place_rows: Vec::new(),
+        employer_rows: Vec::new(),
     }
 }
 
@@ -303,6 +312,18 @@ fn map_view(request: &MapRequest, figures: &MapFigures, outlines: &Outlines) -> 
             map_href: None,
         })
         .collect();
+    let employer_rows = figures
+        .employers
+        .iter()
+        .map(|employer| Row {
+            name: employer.name.clone(),
+            active: thousands(employer.active),
+            active_href: search_link(Side::Active, Facet::Employer, &employer.name),
+            expired: thousands(employer.expired),
+            expired_href: search_link(Side::Expired, Facet::Employer, &employer.name),
+            map_href: Some(super::employer_href(&employer.name)),
+        })
+        .collect();
     let subject = if request.search.q.trim().is_empty() {
         "Alle vacatures".to_owned()
     } else {
@@ -330,6 +351,7 @@ fn map_view(request: &MapRequest, figures: &MapFigures, outlines: &Outlines) -> 
         since,
         rows,
         place_rows,
+        employer_rows,
     }
 }
 
@@ -375,11 +397,17 @@ fn place_points(
                     r: format!("{r:.2}"),
                     title: format!("{}: {} {label}", place.name, thousands(n)),
                     href: link(&place.name),
+                    label: Some(place.name.clone()),
+                    label_x: format!("{:.2}", x + r + largest * 0.15),
+                    font: format!("{:.2}", frame.width.min(frame.height) * 0.035),
                 },
             )
         })
         .collect();
     points.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, point) in points.iter_mut().skip(LABELLED_PLACES) {
+        point.label = None;
+    }
     points.into_iter().map(|(_, point)| point).collect()
 }
 

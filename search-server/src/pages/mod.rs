@@ -4,6 +4,7 @@
 //! without JavaScript (facets are links, the form is a GET); a small script only adds
 //! autocompletion. Askama escapes every value; snippets arrive escaped with `<mark>` added.
 
+mod employer;
 mod map;
 mod search;
 mod vacancy;
@@ -17,6 +18,7 @@ use crate::error::ApiError;
 use crate::params::{Facet, format_number};
 use crate::search::Hit;
 
+pub use employer::{employer_href, employer_page};
 pub use map::map_page;
 pub use search::search_page;
 pub use vacancy::vacancy_page;

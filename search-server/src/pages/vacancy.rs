@@ -20,6 +20,8 @@ use crate::state::AppState;
 struct VacancyPage {
     title: String,
     employer: Option<String>,
+    /// The employer's history page.
+    employer_href: Option<String>,
     place: Option<String>,
     status_label: &'static str,
     status_class: &'static str,
@@ -177,6 +179,7 @@ fn vacancy_view(vacancy: &Vacancy, similar: Vec<HitView>) -> VacancyPage {
     VacancyPage {
         title: vacancy.title.clone(),
         employer: vacancy.employer.clone(),
+        employer_href: vacancy.employer.as_deref().map(super::employer_href),
         place: (!place.is_empty()).then(|| place.join(", ")),
         status_label: if expired { "Verlopen" } else { "Actueel" },
         status_class: if expired { "expired" } else { "active" },

@@ -1,5 +1,6 @@
-//! The labour-market map: `/api/map` and `/kaart` over the hand-made world, checked against
-//! the world itself and against the search's facet counts for the same filters.
+//! The labour-market map (`/api/map`, `/kaart`) and employer histories (`/api/employers/{name}/
+//! history`, `/werkgever/{name}`) over the hand-made world, checked against the world itself
+//! and, for the map, against the search's facet counts for the same filters.
 
 mod common;
 
@@ -279,6 +280,12 @@ async fn the_map_page_draws_both_maps_with_titles_links_a_legend_and_a_table() {
     assert_eq!(html.matches("<circle ").count(), 2, "{html}");
     assert!(html.contains("href=\"/?region=Midden-Utrecht&#38;city=Utrecht\""));
     assert!(html.contains("Heel Nederland"));
+    // The employers of the opened region, with their histories.
+    assert!(html.contains("Werkgevers met de meeste vacatures hier"));
+    assert!(
+        html.contains("href=\"/werkgever/Transport%20%26%20Co\""),
+        "{html}"
+    );
 
     // The search page links to the map of the same search.
     let (_, _, page) = get(&state, "/?q=kok&employment_type=part_time").await;
@@ -338,4 +345,104 @@ async fn expired_after_keeps_the_vacancies_that_expired_since_that_day() {
             .iter()
             .all(|hit| hit["status"] == "expired")
     );
+}
+
+#[tokio::test]
+async fn an_employers_history_counts_its_vacancies_by_month_and_occupation() {
+    let vacancies = map_world();
+    let state = state(&vacancies);
+    let employer = "Transport & Co";
+    let (status, history) = get_json(
+        &state,
+        &format!("/api/employers/{}/history", "Transport%20%26%20Co"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["employer"], employer);
+    let theirs: Vec<&Vacancy> = vacancies
+        .iter()
+        .filter(|v| v.employer.as_deref() == Some(employer))
+        .collect();
+    let expired = theirs
+        .iter()
+        .filter(|v| v.status == Status::Expired)
+        .count() as u64;
+    assert_eq!(history["total"].as_u64(), Some(theirs.len() as u64));
+    assert_eq!(history["expired"].as_u64(), Some(expired));
+    assert_eq!(
+        history["active"].as_u64(),
+        Some(theirs.len() as u64 - expired)
+    );
+    let months = history["months"].as_array().expect("months");
+    assert_eq!(months.len(), 24);
+    assert_eq!(months[23]["month"], "2026-11");
+    // Every vacancy of the world was posted within the last two months.
+    let posted: u64 = months.iter().filter_map(|m| m["posted"].as_u64()).sum();
+    assert_eq!(posted, theirs.len() as u64);
+    let stacked: u64 = months
+        .iter()
+        .flat_map(|m| m["by_occupation"].as_array().expect("series").iter())
+        .filter_map(Value::as_u64)
+        .sum();
+    assert_eq!(stacked, posted);
+    let expired_in_months: u64 = months.iter().filter_map(|m| m["expired"].as_u64()).sum();
+    assert_eq!(expired_in_months, expired);
+    let mut per_occupation: BTreeMap<String, u64> = BTreeMap::new();
+    for vacancy in &theirs {
+        let name = vacancy
+            .occupation
+            .clone()
+            .expect("every occupation is known");
+        *per_occupation.entry(name).or_insert(0) += 1;
+    }
+    let occupations: BTreeMap<String, u64> = history["occupations"]
+        .as_array()
+        .expect("occupations")
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().expect("name").to_owned(),
+                o["total"].as_u64().expect("total"),
+            )
+        })
+        .collect();
+    assert_eq!(occupations, per_occupation);
+    // The world's expired vacancies were open three days each.
+    if expired > 0 {
+        assert_eq!(history["median_days_open"].as_u64(), Some(3));
+    }
+
+    let (status, error) = get_json(&state, "/api/employers/Niemand%20BV/history").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_employer_page_draws_the_chart_and_is_reached_from_the_vacancy() {
+    let vacancies = map_world();
+    let state = state(&vacancies);
+    let (status, _, html) = get(&state, "/werkgever/Transport%20%26%20Co").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Transport &#38; Co</h1>"), "{html}");
+    assert!(html.contains("<rect class=\"series-0\""));
+    assert!(html.contains("Per beroep"));
+    assert!(html.contains("november 2026"));
+    assert!(html.contains("href=\"/?employer=Transport+%26+Co&#38;status=expired\""));
+    assert!(html.contains("href=\"/kaart?employer=Transport+%26+Co\""));
+
+    let id = vacancies
+        .iter()
+        .find(|v| v.employer.as_deref() == Some("Transport & Co"))
+        .map(|v| v.id.to_string())
+        .expect("a vacancy of theirs");
+    let (_, _, page) = get(&state, &format!("/vacature/{id}")).await;
+    assert!(
+        page.contains("href=\"/werkgever/Transport%20%26%20Co\""),
+        "{page}"
+    );
+
+    let (status, _, html) = get(&state, "/werkgever/%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Werkgever niet gevonden"));
+    assert!(!html.contains("<script>alert"));
 }
