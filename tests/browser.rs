@@ -115,3 +115,43 @@ fn portal_forms_render_in_chromium() {
         assert!(std::fs::metadata(&png).expect("screenshot written").len() > 5_000);
     }
 }
+
+#[test]
+fn the_labour_market_map_and_an_employer_history_render_in_chromium() {
+    let demo = common::Demo::start(250);
+    let profile = tempfile::tempdir().expect("profile dir");
+
+    let map = demo.url("/kaart");
+    let dom = dump_dom(profile.path(), &map);
+    // Both maps draw all 35 labour-market regions.
+    assert_eq!(dom.matches("<path ").count(), 70, "two maps of 35 regions");
+    assert!(dom.contains("Nu open"), "the map of active vacancies");
+    assert!(dom.contains("Verlopen sinds"), "the map of expired ones");
+    assert!(dom.contains("class=\"legend\""), "a legend");
+    assert!(dom.contains("<th scope=\"row\">"), "the figures as a table");
+    let png = screenshot(profile.path(), &map, "map.png");
+    assert!(std::fs::metadata(&png).expect("screenshot written").len() > 20_000);
+
+    // The table opens a region on the map: its places and employers.
+    let opened = dom
+        .split("href=\"/kaart?region=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link that opens a region");
+    let region = demo.url(&format!("/kaart?region={opened}"));
+    let dom = dump_dom(profile.path(), &region);
+    assert!(dom.contains("<circle "), "places as circles");
+    screenshot(profile.path(), &region, "map-region.png");
+    let employer = dom
+        .split("href=\"/werkgever/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an employer's history link");
+
+    let history = demo.url(&format!("/werkgever/{employer}"));
+    let dom = dump_dom(profile.path(), &history);
+    assert!(dom.contains("class=\"series-0\""), "the monthly chart");
+    assert!(dom.contains("Per beroep"), "the table per occupation");
+    let png = screenshot(profile.path(), &history, "employer.png");
+    assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
+}

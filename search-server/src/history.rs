@@ -21,8 +21,12 @@ use vindwerk_indexer::index::field;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Months of the chart, this month included.
+/// Months of the chart at most, this month included.
 pub const HISTORY_MONTHS: u32 = 24;
+/// Months of the chart at least: an employer seen only lately still gets a year.
+pub const MIN_HISTORY_MONTHS: u32 = 12;
+/// Days between an occupation's first and last posting before its months can show a pattern.
+const PATTERN_SPAN_DAYS: i64 = 300;
 /// Occupations with a colour of their own in the chart; the rest are "overige beroepen".
 pub const OCCUPATIONS_SHOWN: usize = 6;
 /// The name of vacancies without a known occupation.
@@ -52,7 +56,8 @@ pub struct EmployerHistory {
     /// The names of the chart's series, in the order of [`MonthFigure::by_occupation`]: the
     /// most frequent occupations, then [`OTHER_OCCUPATIONS`] when there are more.
     pub series: Vec<String>,
-    /// The last [`HISTORY_MONTHS`] months, oldest first.
+    /// The months since the employer's first vacancy, at least the last [`MIN_HISTORY_MONTHS`]
+    /// and at most the last [`HISTORY_MONTHS`], oldest first.
     pub months: Vec<MonthFigure>,
     /// Every occupation, most vacancies first.
     pub occupations: Vec<OccupationFigure>,
@@ -121,10 +126,25 @@ pub async fn history_handler(
 }
 
 fn summarise(employer: String, records: &[Record], today: NaiveDate) -> EmployerHistory {
-    let first_month = month_start(today)
-        .checked_sub_months(Months::new(HISTORY_MONTHS - 1))
-        .unwrap_or(today);
-    let months: Vec<NaiveDate> = (0..HISTORY_MONTHS)
+    let this_month = month_start(today);
+    let back = |months: u32| {
+        this_month
+            .checked_sub_months(Months::new(months - 1))
+            .unwrap_or(this_month)
+    };
+    let first_posted = records.iter().filter_map(|r| r.posted).min();
+    let first_month = first_posted
+        .map(month_start)
+        .unwrap_or(this_month)
+        .clamp(back(HISTORY_MONTHS), back(MIN_HISTORY_MONTHS));
+    let shown = (0..HISTORY_MONTHS)
+        .take_while(|&i| {
+            first_month
+                .checked_add_months(Months::new(i))
+                .is_some_and(|month| month <= this_month)
+        })
+        .count() as u32;
+    let months: Vec<NaiveDate> = (0..shown)
         .filter_map(|i| first_month.checked_add_months(Months::new(i)))
         .collect();
     let month_index = |day: NaiveDate| months.iter().position(|m| *m == month_start(day));
@@ -180,7 +200,7 @@ fn summarise(employer: String, records: &[Record], today: NaiveDate) -> Employer
         total: records.len() as u64,
         active,
         expired: records.len() as u64 - active,
-        first_posted: records.iter().filter_map(|r| r.posted).min(),
+        first_posted,
         median_days_open: median_days_open(records.iter()),
         series,
         months: month_figures,
@@ -196,13 +216,23 @@ fn occupation_figure(name: &str, records: &[&Record]) -> OccupationFigure {
         }
     }
     let active = records.iter().filter(|r| r.active).count() as u64;
+    let days: Vec<NaiveDate> = records.iter().filter_map(|r| r.posted).collect();
+    let span = match (days.iter().min(), days.iter().max()) {
+        (Some(first), Some(last)) => (*last - *first).num_days(),
+        _ => 0,
+    };
     OccupationFigure {
         name: name.to_owned(),
         total: records.len() as u64,
         active,
         expired: records.len() as u64 - active,
         median_days_open: median_days_open(records.iter().copied()),
-        peak_months: peak_months(&by_calendar_month),
+        // Months can only stand out over most of a year.
+        peak_months: if span >= PATTERN_SPAN_DAYS {
+            peak_months(&by_calendar_month)
+        } else {
+            Vec::new()
+        },
         by_calendar_month,
     }
 }
@@ -353,6 +383,7 @@ mod tests {
         assert_eq!(history.first_posted, Some(day(2024, 3, 10)));
         // 41, 30, 41, 30, 41, 30 days: the median of six is the fourth.
         assert_eq!(history.median_days_open, Some(41));
+        // Since the first vacancy, at most 24 months back.
         assert_eq!(history.months.len(), 24);
         assert_eq!(history.months[0].month, "2024-12");
         assert_eq!(history.months[23].month, "2026-11");
@@ -388,6 +419,9 @@ mod tests {
             .map(|i| record(day(2026, 11, 1), None, &format!("beroep {i}")))
             .collect();
         let history = summarise("X".to_owned(), &records, day(2026, 11, 22));
+        // A new employer still gets a year, ending this month.
+        assert_eq!(history.months.len(), 12);
+        assert_eq!(history.months[0].month, "2025-12");
         assert_eq!(history.series.len(), OCCUPATIONS_SHOWN + 1);
         assert_eq!(
             history.series.last().map(String::as_str),
@@ -397,6 +431,16 @@ mod tests {
         assert_eq!(november.by_occupation.iter().sum::<u64>(), 9);
         assert_eq!(november.by_occupation[OCCUPATIONS_SHOWN], 3);
         assert_eq!(history.occupations.len(), 9);
+    }
+
+    #[test]
+    fn a_few_months_of_postings_show_no_pattern() {
+        let records: Vec<Record> = (1..=6)
+            .map(|d| record(day(2026, 11, d), None, "lasser"))
+            .collect();
+        let history = summarise("X".to_owned(), &records, day(2026, 11, 22));
+        assert_eq!(history.occupations[0].by_calendar_month[10], 6);
+        assert!(history.occupations[0].peak_months.is_empty());
     }
 
     #[test]

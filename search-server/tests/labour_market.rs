@@ -374,8 +374,9 @@ async fn an_employers_history_counts_its_vacancies_by_month_and_occupation() {
         Some(theirs.len() as u64 - expired)
     );
     let months = history["months"].as_array().expect("months");
-    assert_eq!(months.len(), 24);
-    assert_eq!(months[23]["month"], "2026-11");
+    // A year at least, ending this month.
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[11]["month"], "2026-11");
     // Every vacancy of the world was posted within the last two months.
     let posted: u64 = months.iter().filter_map(|m| m["posted"].as_u64()).sum();
     assert_eq!(posted, theirs.len() as u64);

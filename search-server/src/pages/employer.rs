@@ -206,11 +206,13 @@ fn employer_view(history: &EmployerHistory) -> EmployerPage {
         let centre = LEFT + slot * (i as f64 + 0.5);
         let y = y_of(month.expired);
         points.push(format!("{centre:.1},{y:.1}"));
-        marks.push(Mark {
-            x: format!("{centre:.1}"),
-            y: format!("{y:.1}"),
-            title: format!("{long}: {} verlopen", month.expired),
-        });
+        if month.expired > 0 {
+            marks.push(Mark {
+                x: format!("{centre:.1}"),
+                y: format!("{y:.1}"),
+                title: format!("{long}: {} verlopen", month.expired),
+            });
+        }
         if i % 3 == 0 {
             ticks.push(Line {
                 x: format!("{centre:.1}"),
