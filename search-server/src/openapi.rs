@@ -60,6 +60,7 @@ pub fn document() -> Value {
         query("hours_max", "Hours a week: the vacancy's hours start at most at this.", json!({"type": "number", "minimum": 0, "maximum": 168})),
         query("posted_after", "Posted on or after this day.", json!({"type": "string", "format": "date"})),
         query("expired_after", "Expired on or after this day (implies expired vacancies only; combine with status=expired or status=all).", json!({"type": "string", "format": "date"})),
+        query("new_since", "First seen by vindwerk after this instant (RFC 3339): what is new since a last visit.", json!({"type": "string", "format": "date-time"})),
         query("posted_within", "Posted within the last 1 (24 hours), 3, 7 or 30 days.", json!({"type": "integer", "enum": [1, 3, 7, 30]})),
         query("remote", "Only (partly) remote work, or only not.", json!({"type": "boolean"})),
         query("near", "A place name or a 4-digit postcode to measure distances from.", json!({"type": "string"})),

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use vindwerk_indexer::index::{HOURS_BANDS, SALARY_BANDS, field};
 use vindwerk_model::{Channel, EducationLevel, EmploymentType, SourceKind};
 
@@ -207,6 +207,8 @@ pub struct SearchRequest {
     pub posted_after: Option<NaiveDate>,
     /// Expired on or after this day (only expired vacancies have an expiry day).
     pub expired_after: Option<NaiveDate>,
+    /// First seen by vindwerk after this instant: "new since your last visit".
+    pub new_since: Option<DateTime<Utc>>,
     /// Days; one of [`POSTED_WITHIN_DAYS`].
     pub posted_within: Option<u32>,
     pub remote: Option<bool>,
@@ -315,6 +317,7 @@ impl Default for SearchRequest {
             hours: Range::default(),
             posted_after: None,
             expired_after: None,
+            new_since: None,
             posted_within: None,
             remote: None,
             near: None,
@@ -423,6 +426,12 @@ impl SearchRequest {
                 ApiError::invalid("expired_after", "must be a date like 2026-11-01")
             })?;
             self.expired_after = Some(day);
+        }
+        if let Some(value) = get("new_since") {
+            let instant = DateTime::parse_from_rfc3339(value).map_err(|_| {
+                ApiError::invalid("new_since", "must be an instant like 2026-11-01T08:00:00Z")
+            })?;
+            self.new_since = Some(instant.with_timezone(&Utc));
         }
         if let Some(value) = get("posted_within") {
             let days = value
@@ -554,6 +563,12 @@ impl SearchRequest {
         if let Some(day) = self.expired_after {
             pairs.push(("expired_after".to_owned(), day.to_string()));
         }
+        if let Some(instant) = self.new_since {
+            pairs.push((
+                "new_since".to_owned(),
+                instant.to_rfc3339_opts(SecondsFormat::Secs, true),
+            ));
+        }
         if let Some(days) = self.posted_within {
             pairs.push(("posted_within".to_owned(), days.to_string()));
         }
@@ -590,6 +605,7 @@ pub const SINGLE_PARAMS: &[&str] = &[
     "hours_max",
     "posted_after",
     "expired_after",
+    "new_since",
     "posted_within",
     "remote",
     "near",

@@ -238,3 +238,281 @@ async fn nobody_but_the_owner_reaches_a_list() {
     let csv = owner.get(&format!("{list}/export.csv")).await;
     assert_eq!(csv.body.lines().count(), 1, "still empty");
 }
+
+/// The saved search of `browser` named in `/zoekopdrachten`: its id.
+async fn saved_search_id(browser: &mut Browser) -> String {
+    let page = browser.get("/zoekopdrachten").await;
+    page.body
+        .split("href=\"/zoekopdrachten/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| id.split('?').next().unwrap_or(id).to_owned())
+        .expect("a saved search on the page")
+}
+
+#[tokio::test]
+async fn a_seeker_saves_a_search_sees_what_is_new_and_follows_its_feed() {
+    use chrono::Duration;
+    use vindwerk_model::Status;
+
+    let world = world();
+    let mut seeker = Browser::new(&world);
+    add_user(&world.db, "sanne@example.nl", &[Role::Seeker]);
+    seeker.sign_in("sanne@example.nl", PASSWORD).await;
+
+    let search = seeker.get("/?q=verpleegkundige&sort=newest").await;
+    assert!(
+        search
+            .body
+            .contains("href=\"/zoekopdrachten/nieuw?q=verpleegkundige&#38;sort=newest\""),
+        "the search page offers to save the search"
+    );
+    let form = seeker
+        .get("/zoekopdrachten/nieuw?q=verpleegkundige&sort=newest&page=2")
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains("value=\"q=verpleegkundige&#38;sort=newest\""),
+        "{}",
+        form.body
+    );
+    let csrf = csrf_of(&form.body);
+    let saved = seeker
+        .post(
+            "/zoekopdrachten",
+            &[
+                ("csrf", &csrf),
+                ("name", "Zorg <i>dichtbij</i>"),
+                ("query", "q=verpleegkundige&sort=newest"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location.as_deref(), Some("/zoekopdrachten"));
+
+    let nurses: Vec<&vindwerk_model::Vacancy> = world
+        .vacancies
+        .iter()
+        .filter(|v| v.title.to_lowercase().contains("verple") && v.status == Status::Active)
+        .collect();
+    assert!(nurses.len() >= 2, "the world has nurses to find");
+    let page = seeker.get("/zoekopdrachten").await;
+    assert!(
+        page.body.contains("Zorg &#60;i&#62;dichtbij&#60;/i&#62;"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("{} vacatures", nurses.len())),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("niets nieuws sinds je laatste bezoek"));
+    let id = saved_search_id(&mut seeker).await;
+
+    // A last visit before the newest nurses were first seen: those are new.
+    let mut seen: Vec<_> = nurses.iter().map(|v| v.first_seen).collect();
+    seen.sort();
+    let visit = seen[seen.len() / 2] - Duration::seconds(1);
+    let new = seen.iter().filter(|at| **at > visit).count();
+    let mut store = vindwerk_store::Store::open(&world.db).expect("store");
+    store
+        .write(|batch| batch.visit_saved_search(&id, visit))
+        .expect("visit set back");
+    let page = seeker.get("/zoekopdrachten").await;
+    assert!(
+        page.body
+            .contains(&format!("{new} nieuw sinds je laatste bezoek")),
+        "{}",
+        page.body
+    );
+    let opened = seeker
+        .get(&format!("/zoekopdrachten/{id}?alleen=nieuw"))
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let target = opened.location.expect("to the search");
+    assert!(
+        target.starts_with("/?q=verpleegkundige&sort=newest&new_since="),
+        "{target}"
+    );
+    let results = seeker.get(&target).await;
+    let summary = if new == 1 {
+        "1 vacature".to_owned()
+    } else {
+        format!("{new} vacatures")
+    };
+    assert!(
+        results.body.contains(&summary),
+        "{summary}: {}",
+        results.body
+    );
+    // Opening it was a visit.
+    let page = seeker.get("/zoekopdrachten").await;
+    assert!(page.body.contains("niets nieuws sinds je laatste bezoek"));
+
+    // The feed, as a feed reader reads it: without a session.
+    let feed_url = page
+        .body
+        .split("class=\"feed\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the feed's address")
+        .to_owned();
+    let path = format!("/feeds/{}", feed_url.rsplit('/').next().expect("token"));
+    let mut reader = Browser::new(&world);
+    let feed = reader.get(&path).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.body.starts_with("<?xml"));
+    assert!(
+        feed.body
+            .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+    );
+    assert!(
+        feed.body
+            .contains("<title>vindwerk: Zorg &lt;i&gt;dichtbij&lt;/i&gt;</title>"),
+        "{}",
+        feed.body
+    );
+    assert_eq!(feed.body.matches("<entry>").count(), nurses.len());
+    let newest = nurses
+        .iter()
+        .max_by_key(|v| (v.date_posted, std::cmp::Reverse(v.id.to_string())))
+        .expect("a nurse");
+    let first_entry = feed.body.split("<entry>").nth(1).expect("an entry");
+    assert!(
+        first_entry.contains(&format!("/vacature/{}</id>", newest.id)),
+        "{first_entry}"
+    );
+    let mut reader = quick_xml::Reader::from_str(&feed.body);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("the feed is not well-formed XML: {error}"),
+        }
+    }
+    let mut stranger = Browser::new(&world);
+    let wrong = format!("/feeds/{}", "0".repeat(64));
+    assert_eq!(stranger.get(&wrong).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(stranger.get("/feeds/x").await.status, StatusCode::NOT_FOUND);
+
+    // The seeker's data export holds the search.
+    let data = seeker.get("/account/gegevens.json").await;
+    assert!(data.body.contains("\"saved_searches\""));
+    assert!(data.body.contains("q=verpleegkundige&sort=newest"));
+
+    // Deleting it ends the feed too.
+    let page = seeker.get("/zoekopdrachten").await;
+    let csrf = csrf_of(&page.body);
+    let deleted = seeker
+        .post(
+            &format!("/zoekopdrachten/{id}/verwijderen"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(stranger.get(&path).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn saved_searches_answer_each_role_as_designed() {
+    let world = world();
+    let mut owner = Browser::new(&world);
+    add_user(&world.db, "owner@example.nl", &[Role::Seeker]);
+    owner.sign_in("owner@example.nl", PASSWORD).await;
+    let csrf = owner.csrf("/lijsten").await;
+    let saved = owner
+        .post(
+            "/zoekopdrachten",
+            &[("csrf", &csrf), ("name", "Kok"), ("query", "q=kok")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let id = saved_search_id(&mut owner).await;
+
+    // Anonymous: sent to sign in, for every page and form.
+    let mut anonymous = Browser::new(&world);
+    for path in [
+        "/zoekopdrachten".to_owned(),
+        "/zoekopdrachten/nieuw?q=kok".to_owned(),
+        format!("/zoekopdrachten/{id}"),
+    ] {
+        let answer = anonymous.get(&path).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "GET {path}");
+        assert!(
+            answer.location.is_some_and(|l| l.starts_with("/inloggen")),
+            "GET {path}"
+        );
+    }
+    for path in [
+        "/zoekopdrachten".to_owned(),
+        format!("/zoekopdrachten/{id}/verwijderen"),
+    ] {
+        let answer = anonymous.post(&path, &[("csrf", "x")]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "POST {path}");
+    }
+
+    // Another seeker: the search does not exist for them.
+    let mut other = Browser::new(&world);
+    add_user(&world.db, "other@example.nl", &[Role::Seeker]);
+    other.sign_in("other@example.nl", PASSWORD).await;
+    let csrf = other.csrf("/lijsten").await;
+    assert_eq!(
+        other.get(&format!("/zoekopdrachten/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let answer = other
+        .post(
+            &format!("/zoekopdrachten/{id}/verwijderen"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(!other.get("/zoekopdrachten").await.body.contains(&id));
+
+    // A circle member keeps no searches.
+    let mut member = Browser::new(&world);
+    add_user(&world.db, "ria@example.nl", &[Role::Circle]);
+    member.sign_in("ria@example.nl", PASSWORD).await;
+    assert_eq!(
+        member.get("/zoekopdrachten").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A coach does; a form without its token changes nothing.
+    let mut coach = Browser::new(&world);
+    add_user(&world.db, "coach@example.nl", &[Role::Coach]);
+    coach.sign_in("coach@example.nl", PASSWORD).await;
+    assert_eq!(coach.get("/zoekopdrachten").await.status, StatusCode::OK);
+    let forged = coach
+        .post(
+            "/zoekopdrachten",
+            &[("csrf", "fout"), ("name", "x"), ("query", "q=x")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let csrf = coach.csrf("/lijsten").await;
+    let bad = coach
+        .post(
+            "/zoekopdrachten",
+            &[("csrf", &csrf), ("name", "x"), ("query", "kleur=rood")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Deze zoekopdracht klopt niet"));
+
+    // The owner still has it, and deletes it.
+    let csrf = owner.csrf("/lijsten").await;
+    let deleted = owner
+        .post(
+            &format!("/zoekopdrachten/{id}/verwijderen"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        owner.get(&format!("/zoekopdrachten/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -12,6 +12,7 @@
 //!   which vacancy, so vacancy ids stay stable across index runs;
 //! - the portal's **users**, their roles and sign-in **sessions** (tokens kept only hashed);
 //! - **shortlists** of vacancies that users keep, with a note per vacancy;
+//! - **saved searches**, with the last visit and a private feed token;
 //! - a seeker's **circle**: invitations (kept hashed), members, the **actions** the seeker logs
 //!   and the **kudos** members give;
 //! - a small **meta** key/value table;
@@ -59,6 +60,7 @@ mod fetch_state;
 mod lock;
 mod postings;
 mod runs;
+mod saved_searches;
 mod schema;
 mod shortlists;
 mod vacancies;
@@ -80,6 +82,7 @@ pub use postings::{
     ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,
 };
 pub use runs::{RunId, RunReport, RunStatus, SourceRunSummary};
+pub use saved_searches::SavedSearch;
 pub use shortlists::{Shortlist, ShortlistItem};
 
 /// How much the store holds, for summaries and health checks.

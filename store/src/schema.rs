@@ -230,11 +230,27 @@ CREATE TABLE kudos (
 ) STRICT;
 "#;
 
+/// Saved searches: a user's searches by name, with the instant of the last visit ("new since
+/// your last visit") and the token of the private Atom feed; deleted with their owner.
+const SAVED_SEARCHES: &str = r#"
+CREATE TABLE saved_searches (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    feed_token TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    visited_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX saved_searches_owner ON saved_searches (owner_id);
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
     M::up(SHORTLISTS).comment("shortlists of vacancies"),
     M::up(CIRCLE).comment("circles, actions and kudos"),
+    M::up(SAVED_SEARCHES).comment("saved searches"),
 ];
 
 /// Every migration, oldest first.

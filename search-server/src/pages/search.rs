@@ -61,6 +61,7 @@ struct SearchPage {
     page_label: String,
     export_href: String,
     map_href: String,
+    save_href: String,
 }
 
 struct FacetGroup {
@@ -188,7 +189,17 @@ fn search_view(
         Some(query) => format!("/kaart{query}"),
         None => "/kaart".to_owned(),
     };
+    let save_pairs: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "page" | "per_page"))
+        .cloned()
+        .collect();
+    let save_href = match href(&save_pairs).strip_prefix('/') {
+        Some(query) => format!("/zoekopdrachten/nieuw{query}"),
+        None => "/zoekopdrachten/nieuw".to_owned(),
+    };
     SearchPage {
+        save_href,
         map_href,
         q: request.q.clone(),
         near: request

@@ -520,7 +520,19 @@ pub struct PersonalData {
     pub exported_at: String,
     pub account: AccountData,
     pub shortlists: Vec<ShortlistData>,
+    pub saved_searches: Vec<SavedSearchData>,
     pub circle: CircleData,
+}
+
+/// A saved search as kept: its query string, the last visit and its feed token.
+#[derive(Debug, Serialize)]
+pub struct SavedSearchData {
+    pub id: String,
+    pub name: String,
+    pub query: String,
+    pub feed_token: String,
+    pub created_at: String,
+    pub visited_at: String,
 }
 
 /// The circle: who is in one's own, whose one joined, the steps logged and the kudos.
@@ -636,7 +648,7 @@ pub async fn export_data(
     let portal = portal(&state)?;
     let user = signed_in.session.user;
     let owner = user.id.clone();
-    let (shortlists, circle) = with_store(&portal, move |store| {
+    let (shortlists, saved_searches, circle) = with_store(&portal, move |store| {
         let mut lists = Vec::new();
         for list in store.shortlists_of(&owner)? {
             let vacancies = store
@@ -655,7 +667,19 @@ pub async fn export_data(
                 vacancies,
             });
         }
-        Ok((lists, circle_data(store, &owner)?))
+        let saved = store
+            .saved_searches_of(&owner)?
+            .into_iter()
+            .map(|search| SavedSearchData {
+                id: search.id,
+                name: search.name,
+                query: search.query,
+                feed_token: search.feed_token,
+                created_at: search.created_at.to_rfc3339(),
+                visited_at: search.visited_at.to_rfc3339(),
+            })
+            .collect();
+        Ok((lists, saved, circle_data(store, &owner)?))
     })
     .await?;
     let data = PersonalData {
@@ -668,6 +692,7 @@ pub async fn export_data(
             created_at: user.created_at.to_rfc3339(),
         },
         shortlists,
+        saved_searches,
         circle,
     };
     Ok((

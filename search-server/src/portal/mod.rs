@@ -13,6 +13,7 @@
 mod accounts;
 pub mod circle;
 mod password;
+pub mod saved;
 mod session;
 pub mod shortlists;
 pub mod uwv;
@@ -109,6 +110,11 @@ pub fn routes() -> Router<AppState> {
             post(shortlists::take_off),
         )
         .route("/lijsten/{id}/export.csv", get(shortlists::export_csv))
+        .route("/zoekopdrachten", get(saved::saved_page).post(saved::save))
+        .route("/zoekopdrachten/nieuw", get(saved::save_form))
+        .route("/zoekopdrachten/{id}", get(saved::open))
+        .route("/zoekopdrachten/{id}/verwijderen", post(saved::delete))
+        .route("/feeds/{token}", get(saved::feed))
         .route("/kring", get(circle::circle_page))
         .route("/kring/uitnodigen", post(circle::invite))
         .route("/kring/uitnodigingen/{id}/intrekken", post(circle::revoke))

@@ -26,6 +26,7 @@ pub(super) struct Plan {
     pub(super) hours: Range,
     pub(super) posted_after: Option<NaiveDate>,
     pub(super) expired_after: Option<NaiveDate>,
+    pub(super) new_since: Option<i64>,
     pub(super) posted_within: Option<u32>,
     pub(super) remote: Option<bool>,
     pub(super) near: Option<(Place, f64)>,
@@ -49,6 +50,7 @@ pub(super) fn plan(request: &SearchRequest, places: &dyn PlaceLookup) -> Result<
         hours: request.hours,
         posted_after: request.posted_after,
         expired_after: request.expired_after,
+        new_since: request.new_since.map(|instant| instant.timestamp()),
         posted_within: request.posted_within,
         remote: request.remote,
         near: None,
@@ -162,6 +164,10 @@ pub(super) fn build_query(
             fields.expired,
             day_to_index(day).into_timestamp_secs(),
         ));
+    }
+    if let Some(seconds) = plan.new_since {
+        // Seen after that second: the index keeps whole seconds.
+        clauses.push(at_least_date(fields.first_seen, seconds.saturating_add(1)));
     }
     if let Some(days) = plan.posted_within
         && without != Without::PostedWithin
