@@ -12,8 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tantivy::Searcher;
-use tantivy::schema::{Field, Value};
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::schema::Field;
 
 use crate::geo::fold;
 use crate::ordinals::FacetOrdinals;
@@ -27,8 +26,6 @@ pub const MAX_COMPOUNDS: usize = 40;
 const MIN_PART: usize = 4;
 /// A compound adds at least this much to the part ("thuis" + "zorg").
 const MIN_REST: usize = 3;
-/// Titles read for autocompletion, at most; beyond it suggestions come from fewer vacancies.
-const MAX_TITLES: u32 = 200_000;
 
 /// Word-level synonyms from occupation labels: two labels of one occupation that differ in
 /// one word make those words synonyms ("verpleger algemene zorg", "verpleegster algemene
@@ -197,15 +194,32 @@ pub struct Titles {
 
 impl Titles {
     pub fn from_titles(titles: impl IntoIterator<Item = String>) -> Titles {
-        let mut counts: BTreeMap<String, (String, u32)> = BTreeMap::new();
-        for title in titles {
+        Titles::from_counts(titles.into_iter().map(|title| (title, 1)))
+    }
+
+    /// From distinct titles with how many vacancies carry each; titles that differ only in
+    /// case, accents or spacing are one, shown as their most frequent spelling.
+    pub fn from_counts(titles: impl IntoIterator<Item = (String, u32)>) -> Titles {
+        // folded -> (shown, total, count of the shown spelling)
+        let mut spellings: BTreeMap<String, (String, u32, u32)> = BTreeMap::new();
+        for (title, n) in titles {
             let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-            if title.is_empty() {
+            if title.is_empty() || n == 0 {
                 continue;
             }
-            let entry = counts.entry(fold(&title)).or_insert((title, 0));
-            entry.1 += 1;
+            let entry = spellings
+                .entry(fold(&title))
+                .or_insert_with(|| (title.clone(), 0, 0));
+            if n > entry.2 || (n == entry.2 && title < entry.0) {
+                entry.0 = title;
+                entry.2 = n;
+            }
+            entry.1 += n;
         }
+        let counts: BTreeMap<String, (String, u32)> = spellings
+            .into_iter()
+            .map(|(folded, (title, total, _))| (folded, (title, total)))
+            .collect();
         Titles {
             titles: counts
                 .into_iter()
@@ -268,44 +282,84 @@ impl Vocabulary {
         term_fields: &[Field],
         title: Field,
     ) -> tantivy::Result<Vocabulary> {
-        let mut terms = Vec::new();
-        for segment in searcher.segment_readers() {
-            for field in term_fields {
-                let inverted = segment.inverted_index(*field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    if let Ok(term) = std::str::from_utf8(stream.key()) {
-                        terms.push(term.to_owned());
-                    }
-                }
-            }
-        }
-        let mut titles = Vec::new();
-        let mut read = 0u32;
-        'segments: for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
-            for doc in 0..segment.max_doc() {
-                if alive.is_some_and(|alive| !alive.is_alive(doc)) {
-                    continue;
-                }
-                if read >= MAX_TITLES {
-                    break 'segments;
-                }
-                read += 1;
-                let stored: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                if let Some(text) = stored.get_first(title).and_then(|v| v.as_str()) {
-                    titles.push(text.to_owned());
-                }
-            }
-        }
+        let started = std::time::Instant::now();
+        let compounds = Compounds::from_terms(read_terms(searcher, term_fields)?);
+        let terms_took = started.elapsed();
+        let started_titles = std::time::Instant::now();
+        let titles = Titles::from_counts(read_titles(searcher, title)?);
+        let titles_took = started_titles.elapsed();
+        let started_facets = std::time::Instant::now();
         let facet_fields: Vec<&'static str> =
             Facet::ALL.iter().map(|facet| facet.field()).collect();
+        let facets = FacetOrdinals::build(searcher, &facet_fields)?;
+        tracing::info!(
+            took_ms = started.elapsed().as_millis() as u64,
+            terms_ms = terms_took.as_millis() as u64,
+            titles_ms = titles_took.as_millis() as u64,
+            facets_ms = started_facets.elapsed().as_millis() as u64,
+            "vocabulary built"
+        );
         Ok(Vocabulary {
-            compounds: Compounds::from_terms(terms),
-            titles: Titles::from_titles(titles),
-            facets: FacetOrdinals::build(searcher, &facet_fields)?,
+            compounds,
+            titles,
+            facets,
         })
     }
+}
+
+/// Every term of `fields` in every segment (with repeats across segments).
+fn read_terms(searcher: &Searcher, fields: &[Field]) -> tantivy::Result<Vec<String>> {
+    let mut terms = Vec::new();
+    for segment in searcher.segment_readers() {
+        for field in fields {
+            let inverted = segment.inverted_index(*field)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    terms.push(term.to_owned());
+                }
+            }
+        }
+    }
+    Ok(terms)
+}
+
+/// Every distinct title of the live documents with how many carry it, from the title's
+/// column (its dictionary and one ordinal per document), not from the stored documents:
+/// reading and decompressing those took most of a server's start on a large index.
+fn read_titles(searcher: &Searcher, title: Field) -> tantivy::Result<Vec<(String, u32)>> {
+    let name = searcher.schema().get_field_name(title).to_owned();
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str(&name)? else {
+            continue;
+        };
+        let mut per_ord = vec![0u32; column.num_terms()];
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|alive| !alive.is_alive(doc)) {
+                continue;
+            }
+            for ord in column.term_ords(doc) {
+                if let Some(count) = per_ord.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+        let mut stream = column.dictionary().stream()?;
+        let mut ord = 0usize;
+        while stream.advance() {
+            let count = per_ord.get(ord).copied().unwrap_or(0);
+            ord += 1;
+            if count == 0 {
+                continue;
+            }
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                *counts.entry(text.to_owned()).or_insert(0) += count;
+            }
+        }
+    }
+    Ok(counts.into_iter().collect())
 }
 
 /// The vocabulary of the generation being served, built once per generation (its segments).

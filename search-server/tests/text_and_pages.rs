@@ -275,7 +275,13 @@ async fn every_api_route_is_in_the_openapi_document_and_answers() {
     let paths = document["paths"].as_object().expect("paths");
     for route in routes::API {
         assert!(paths.contains_key(*route), "{route} is not documented");
-        let uri = route.replace("{id}", vacancies[0].id.as_str());
+        let employer = vacancies
+            .iter()
+            .find_map(|v| v.employer.as_deref())
+            .expect("an employer");
+        let uri = route
+            .replace("{id}", vacancies[0].id.as_str())
+            .replace("{name}", &common::encode(employer));
         let (status, _, body) = get(&state, &uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     }
