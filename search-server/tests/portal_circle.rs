@@ -388,3 +388,133 @@ async fn the_overview_for_uwv_lists_the_steps_per_four_weeks_and_downloads_for_e
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn a_shared_shortlist_is_read_by_the_circle_and_by_nobody_else() {
+    let world = world();
+    let mut sanne = Browser::new(&world);
+    let sanne_id = seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    let link = invite(&mut sanne, "Ria").await;
+    let mut ria = Browser::new(&world);
+    ria.sign_up("Ria", "ria@example.nl").await;
+    let csrf = ria.csrf(&link).await;
+    ria.post(&link, &[("csrf", &csrf)]).await;
+    let mut piet = Browser::new(&world);
+    seeker(&mut piet, "Piet", "piet@example.nl").await;
+
+    let csrf = sanne.csrf("/lijsten").await;
+    let made = sanne
+        .post("/lijsten", &[("csrf", &csrf), ("name", "Zorg <dichtbij>")])
+        .await;
+    let list = made.location.expect("the new list");
+    let vacancy = world.vacancies[0].id.to_string();
+    sanne
+        .post(
+            &format!("{list}/vacatures"),
+            &[
+                ("csrf", &csrf),
+                ("vacancy", &vacancy),
+                ("note", "bellen maandag"),
+            ],
+        )
+        .await;
+    let timeline = format!("/kring/{sanne_id}");
+
+    // Not shared: the circle does not see it.
+    assert_eq!(ria.get(&list).await.status, StatusCode::NOT_FOUND);
+    assert!(!ria.get(&timeline).await.body.contains(&list));
+
+    let page = sanne.get(&list).await;
+    assert!(page.body.contains("Delen met je kring"));
+    let shared = sanne
+        .post(
+            &format!("{list}/delen"),
+            &[("csrf", &csrf), ("delen", "ja")],
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER);
+    assert!(sanne.get(&list).await.body.contains("Niet meer delen"));
+
+    // Shared: Ria finds it from Sanne's steps, reads it with its notes, downloads it, and
+    // changes nothing.
+    let steps = ria.get(&timeline).await;
+    assert!(
+        steps.body.contains(&format!("href=\"{list}\"")),
+        "{}",
+        steps.body
+    );
+    assert!(steps.body.contains("Zorg &#60;dichtbij&#62;"));
+    let read = ria.get(&list).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(
+        read.body
+            .contains("Een lijst van Sanne, gedeeld met de kring.")
+    );
+    assert!(read.body.contains("bellen maandag"));
+    assert!(
+        !read.body.contains("Van de lijst halen"),
+        "no forms for the circle"
+    );
+    assert!(!read.body.contains("Niet meer delen"));
+    assert_eq!(
+        ria.get(&format!("{list}/export.csv")).await.status,
+        StatusCode::OK
+    );
+    let ria_csrf = ria.csrf("/kring").await;
+    for (path, fields) in [
+        (
+            format!("{list}/delen"),
+            vec![("csrf", ria_csrf.as_str()), ("delen", "nee")],
+        ),
+        (
+            format!("{list}/vacatures"),
+            vec![
+                ("csrf", ria_csrf.as_str()),
+                ("vacancy", vacancy.as_str()),
+                ("note", "x"),
+            ],
+        ),
+        (
+            format!("{list}/vacatures/{vacancy}/weg"),
+            vec![("csrf", ria_csrf.as_str())],
+        ),
+    ] {
+        let answer = ria.post(&path, &fields).await;
+        assert!(
+            matches!(answer.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "POST {path}: {}",
+            answer.status
+        );
+    }
+    assert!(sanne.get(&list).await.body.contains("bellen maandag"));
+
+    // Outside the circle: nothing.
+    assert_eq!(piet.get(&list).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        piet.get(&format!("{list}/export.csv")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut anonymous = Browser::new(&world);
+    assert_eq!(anonymous.get(&list).await.status, StatusCode::SEE_OTHER);
+
+    // Sharing stops; and a member who leaves stops seeing it.
+    sanne
+        .post(
+            &format!("{list}/delen"),
+            &[("csrf", &csrf), ("delen", "nee")],
+        )
+        .await;
+    assert_eq!(ria.get(&list).await.status, StatusCode::NOT_FOUND);
+    sanne
+        .post(
+            &format!("{list}/delen"),
+            &[("csrf", &csrf), ("delen", "ja")],
+        )
+        .await;
+    assert_eq!(ria.get(&list).await.status, StatusCode::OK);
+    let left = ria
+        .post(&format!("{timeline}/verlaten"), &[("csrf", &ria_csrf)])
+        .await;
+    assert_eq!(left.status, StatusCode::SEE_OTHER);
+    assert_eq!(ria.get(&list).await.status, StatusCode::NOT_FOUND);
+}

@@ -17,6 +17,8 @@ pub struct Shortlist {
     pub owner: UserId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// The owner's circle sees the list, with its notes.
+    pub shared_with_circle: bool,
 }
 
 /// A vacancy on a shortlist.
@@ -32,7 +34,10 @@ impl Store {
     pub fn shortlist(&self, id: &str) -> Result<Option<Shortlist>, StoreError> {
         let row = self
             .conn
-            .prepare_cached("SELECT id, owner_id, name, created_at FROM shortlists WHERE id = ?1")
+            .prepare_cached(
+                "SELECT id, owner_id, name, created_at, shared_with_circle FROM shortlists
+                 WHERE id = ?1",
+            )
             .and_then(|mut statement| statement.query_row([id], shortlist_row).optional())
             .map_err(StoreError::sql("read a shortlist"))?;
         row.map(shortlist_of).transpose()
@@ -43,7 +48,7 @@ impl Store {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT id, owner_id, name, created_at FROM shortlists
+                "SELECT id, owner_id, name, created_at, shared_with_circle FROM shortlists
                  WHERE owner_id = ?1 ORDER BY name COLLATE NOCASE, created_at",
             )
             .map_err(StoreError::sql("read shortlists"))?;
@@ -90,14 +95,22 @@ impl Store {
     }
 }
 
-type ShortlistRow = (String, String, String, String);
+type ShortlistRow = (String, String, String, String, bool);
 
-/// The columns `id, owner_id, name, created_at` of a shortlist row.
+/// The columns `id, owner_id, name, created_at, shared_with_circle` of a shortlist row.
 fn shortlist_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShortlistRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
 }
 
-fn shortlist_of((id, owner, name, created_at): ShortlistRow) -> Result<Shortlist, StoreError> {
+fn shortlist_of(
+    (id, owner, name, created_at, shared_with_circle): ShortlistRow,
+) -> Result<Shortlist, StoreError> {
     let place = Place {
         table: "shortlists",
         column: "created_at",
@@ -108,6 +121,7 @@ fn shortlist_of((id, owner, name, created_at): ShortlistRow) -> Result<Shortlist
         owner: UserId::new(owner),
         id,
         name,
+        shared_with_circle,
     })
 }
 
@@ -169,6 +183,16 @@ impl Batch<'_> {
             .map_err(|source| {
                 StoreError::sqlite(format!("take vacancy {vacancy} off a shortlist"), source)
             })
+    }
+
+    /// Shares shortlist `id` with its owner's circle, or stops sharing it. Returns whether it
+    /// exists.
+    pub fn share_shortlist(&mut self, id: &str, shared: bool) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("UPDATE shortlists SET shared_with_circle = ?2 WHERE id = ?1")
+            .and_then(|mut statement| statement.execute(params![id, shared]))
+            .map(|n| n > 0)
+            .map_err(StoreError::sql("share a shortlist"))
     }
 
     /// Deletes shortlist `id` with its vacancies. Returns whether it existed.

@@ -160,6 +160,8 @@ struct TimelinePage<'a> {
     seeker: &'a CirclePerson,
     actions: &'a [ActionView],
     csrf: &'a str,
+    /// (id, name) of the lists the seeker shares with the circle.
+    lists: &'a [(String, String)],
 }
 
 /// One action of the timeline: what a pluim form swaps in without a page load.
@@ -545,10 +547,17 @@ pub async fn timeline(
     let portal = portal(&state)?;
     let person = followed(&portal, &signed_in.session.user.id, &seeker).await?;
     let seeker_id = person.user.clone();
-    let (actions, kudos) = with_store(&portal, move |store| {
+    let (actions, kudos, lists) = with_store(&portal, move |store| {
+        let lists: Vec<(String, String)> = store
+            .shortlists_of(&seeker_id)?
+            .into_iter()
+            .filter(|list| list.shared_with_circle)
+            .map(|list| (list.id, list.name))
+            .collect();
         Ok((
             store.actions_of(&seeker_id, true)?,
             store.kudos_for_seeker(&seeker_id)?,
+            lists,
         ))
     })
     .await?;
@@ -559,6 +568,7 @@ pub async fn timeline(
             seeker: &person,
             actions: &views,
             csrf: &signed_in.session.csrf,
+            lists: &lists,
         },
     ))
 }

@@ -3,7 +3,9 @@
 //! list as CSV that Dutch Excel opens as it should (UTF-8 with BOM, `;`, dates as dd-mm-jjjj)
 //! and that cannot smuggle in a formula.
 //!
-//! A list is its owner's alone: anyone else gets 404, as if it did not exist.
+//! A list is its owner's: anyone else gets 404, as if it did not exist, unless the owner
+//! shares it with their circle; then the circle's members read it (with its notes) and
+//! download it, and only the owner changes it.
 
 use std::sync::Arc;
 
@@ -46,6 +48,37 @@ async fn own_list(
     .await
 }
 
+/// The list `id` when `signed_in` owns it or it is shared with a circle they are in: the
+/// list, and the owner's name when the viewer is not the owner. 404 otherwise.
+async fn readable_list(
+    portal: &Arc<Portal>,
+    signed_in: &SignedIn,
+    id: String,
+) -> Result<(Shortlist, Option<String>), PageError> {
+    let viewer = signed_in.session.user.id.clone();
+    let may_own = may_keep_lists(&signed_in.session.user);
+    with_store(portal, move |store| {
+        let Some(list) = store.shortlist(&id)? else {
+            return Err(PageError::NotFound);
+        };
+        if list.owner == viewer && may_own {
+            return Ok((list, None));
+        }
+        if !list.shared_with_circle {
+            return Err(PageError::NotFound);
+        }
+        match store
+            .circles_joined(&viewer)?
+            .into_iter()
+            .find(|person| person.user == list.owner)
+        {
+            Some(owner) => Ok((list, Some(owner.name))),
+            None => Err(PageError::NotFound),
+        }
+    })
+    .await
+}
+
 #[derive(Template)]
 #[template(path = "shortlists.html")]
 struct ListsPage<'a> {
@@ -71,6 +104,16 @@ struct ListPage<'a> {
     list: &'a Shortlist,
     items: &'a [ItemView],
     csrf: &'a str,
+    /// For a member of the owner's circle: whose list this is (and no forms).
+    shared_by: Option<&'a str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShareForm {
+    csrf: String,
+    /// `ja` shares the list with the circle, anything else stops sharing it.
+    delen: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -219,7 +262,7 @@ pub async fn list_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
-    let list = own_list(&portal, &signed_in, id).await?;
+    let (list, shared_by) = readable_list(&portal, &signed_in, id).await?;
     let items = items_of(&state, &portal, &list).await?;
     let views: Vec<ItemView> = items
         .iter()
@@ -231,8 +274,29 @@ pub async fn list_page(
             list: &list,
             items: &views,
             csrf: &signed_in.session.csrf,
+            shared_by: shared_by.as_deref(),
         },
     ))
+}
+
+/// `POST /lijsten/{id}/delen`: shares the list with the owner's circle, or stops sharing it.
+pub async fn share(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ShareForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let list = own_list(&portal, &signed_in, id).await?;
+    let list_id = list.id.clone();
+    let shared = form.delen == "ja";
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.share_shortlist(&list_id, shared))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/lijsten/{}", list.id)).into_response())
 }
 
 /// `POST /lijsten/{id}/vacatures`: puts a vacancy on the list (or changes its note).
@@ -372,7 +436,7 @@ pub async fn export_csv(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
-    let list = own_list(&portal, &signed_in, id).await?;
+    let (list, _) = readable_list(&portal, &signed_in, id).await?;
     let items = items_of(&state, &portal, &list).await?;
     let body = shortlist_csv(&items).map_err(|error| PageError::Internal(error.to_string()))?;
     let file: String = list
