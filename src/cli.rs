@@ -49,6 +49,21 @@ pub enum Command {
     /// Manage portal accounts (e.g. the first operator).
     #[command(subcommand)]
     User(UserCommand),
+    /// Print the messages for people waiting in the outbox (password reset links), and mark
+    /// them delivered: their text is then gone from the store.
+    Outbox(OutboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Only show the messages; leave them waiting.
+    #[arg(long)]
+    pub peek: bool,
+    /// One JSON object per message instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -151,3 +151,83 @@ fn the_demo_seeker_has_a_circle_with_steps_and_pluimen() {
     );
     assert!(!page.contains("nog niets gehoord"));
 }
+
+fn outbox(db: &std::path::Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
+        .args(["outbox", "--db"])
+        .arg(db)
+        .output()
+        .expect("run vindwerk outbox");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_forgotten_password_is_reset_with_the_link_the_operator_reads_from_the_outbox() {
+    let demo = common::Demo::start(250);
+    let db = demo.dir().join("vindwerk.db");
+    let ask = |email: &str| {
+        let (_, headers, page) = demo.request("GET", "/wachtwoord-vergeten", &[], "");
+        let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
+        let csrf = csrf_of(&page);
+        let body = format!("csrf={csrf}&email={}", email.replace('@', "%40"));
+        let (status, _, page) = demo.request(
+            "POST",
+            "/wachtwoord-vergeten",
+            &[format!("Cookie: vindwerk_formulier={form}")],
+            &body,
+        );
+        assert!(status.contains("200"), "{status}");
+        page
+    };
+    // The same answer whether an account has the address or not.
+    let unknown = ask("niemand@example.nl");
+    let known = ask("sanne@demo.vindwerk.nl");
+    assert!(known.contains("Hoort er een account bij dit e-mailadres"));
+    assert_eq!(unknown, known);
+
+    let printed = outbox(&db);
+    assert!(printed.contains("To: sanne@demo.vindwerk.nl"), "{printed}");
+    assert_eq!(
+        printed.matches("To: ").count(),
+        1,
+        "nothing for an unknown address"
+    );
+    let start = printed
+        .find("/wachtwoord-herstellen/")
+        .expect("a reset link");
+    let path: String = printed[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(outbox(&db).trim(), "The outbox is empty.", "read once");
+
+    let (status, headers, page) = demo.request("GET", &path, &[], "");
+    assert!(status.contains("200"), "{status}");
+    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
+    let csrf = csrf_of(&page);
+    let new_password = "een-nieuw-lang-wachtwoord";
+    let body = format!("csrf={csrf}&password={new_password}&password_again={new_password}");
+    let (status, headers, _) = demo.request(
+        "POST",
+        &path,
+        &[format!("Cookie: vindwerk_formulier={form}")],
+        &body,
+    );
+    assert!(status.contains("303"), "{status}");
+    assert!(
+        headers
+            .iter()
+            .any(|line| line == "location: /inloggen?hersteld=1")
+    );
+    let session = sign_in(&demo, "sanne@demo.vindwerk.nl", new_password);
+    assert!(!session.is_empty());
+    // The link works once.
+    let (status, _, _) = demo.request("GET", &path, &[], "");
+    assert!(status.contains("404"), "{status}");
+}

@@ -393,3 +393,141 @@ async fn form_routes_refuse_other_methods_in_the_error_shape() {
     let json: serde_json::Value = serde_json::from_str(&answer.body).expect("json error");
     assert_eq!(json["error"]["code"], "method_not_allowed");
 }
+
+/// The reset link the outbox holds for `email`, and marks it read.
+fn reset_link(db: &std::path::Path, email: &str) -> Option<String> {
+    let mut store = Store::open(db).expect("store");
+    let message = store
+        .undelivered()
+        .expect("outbox")
+        .into_iter()
+        .find(|message| message.recipient == email)?;
+    store
+        .write(|batch| batch.mark_delivered(message.id, chrono::Utc::now()))
+        .expect("delivered");
+    let start = message.body.find("/wachtwoord-herstellen/")?;
+    Some(
+        message.body[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    let world = world();
+    let mut phone = Browser::new(&world);
+    phone.sign_up("Sanne", "sanne@example.nl").await;
+    assert_eq!(phone.get("/account").await.status, StatusCode::OK);
+
+    let mut laptop = Browser::new(&world);
+    let page = laptop.get("/inloggen").await;
+    assert!(page.body.contains("href=\"/wachtwoord-vergeten\""));
+    let csrf = laptop.csrf("/wachtwoord-vergeten").await;
+    let asked = laptop
+        .post(
+            "/wachtwoord-vergeten",
+            &[("csrf", &csrf), ("email", " Sanne@Example.nl ")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    let link = reset_link(&world.db, "sanne@example.nl").expect("a link in the outbox");
+    assert!(link.starts_with("/wachtwoord-herstellen/"), "{link}");
+
+    // A form without its token, a wrong token, or two different passwords change nothing.
+    let forged = laptop
+        .post(
+            &link,
+            &[
+                ("csrf", "x"),
+                ("password", "nieuw-wachtwoord-1"),
+                ("password_again", "nieuw-wachtwoord-1"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let csrf = laptop.csrf(&link).await;
+    let wrong = format!("/wachtwoord-herstellen/{}", "a".repeat(64));
+    assert_eq!(laptop.get(&wrong).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        laptop.get("/wachtwoord-herstellen/kort").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let differ = laptop
+        .post(
+            &link,
+            &[
+                ("csrf", &csrf),
+                ("password", "nieuw-wachtwoord-1"),
+                ("password_again", "nieuw-wachtwoord-2"),
+            ],
+        )
+        .await;
+    assert_eq!(differ.status, StatusCode::BAD_REQUEST);
+    assert!(differ.body.contains("niet gelijk"));
+
+    let done = laptop
+        .post(
+            &link,
+            &[
+                ("csrf", &csrf),
+                ("password", "nieuw-wachtwoord-1"),
+                ("password_again", "nieuw-wachtwoord-1"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/inloggen?hersteld=1"));
+    assert!(
+        laptop
+            .get("/inloggen?hersteld=1")
+            .await
+            .body
+            .contains("Je nieuwe wachtwoord is bewaard")
+    );
+    // The phone's session ended; the old password no longer works; the new one does.
+    assert_eq!(phone.get("/account").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        laptop.sign_in("sanne@example.nl", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        laptop
+            .sign_in("sanne@example.nl", "nieuw-wachtwoord-1")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // Once.
+    let mut other = Browser::new(&world);
+    assert_eq!(other.get(&link).await.status, StatusCode::NOT_FOUND);
+
+    // Three links an account within the window, then silence (the same answer).
+    for _ in 0..4 {
+        let csrf = other.csrf("/wachtwoord-vergeten").await;
+        let asked = other
+            .post(
+                "/wachtwoord-vergeten",
+                &[("csrf", &csrf), ("email", "sanne@example.nl")],
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::OK);
+    }
+    let store = Store::open(&world.db).expect("store");
+    let waiting = store.undelivered().expect("outbox").len();
+    assert_eq!(waiting, 2, "the first link counts too: 3 in the window");
+    // An address that asks too often is told to wait.
+    let mut asked = StatusCode::OK;
+    for _ in 0..12 {
+        let csrf = other.csrf("/wachtwoord-vergeten").await;
+        asked = other
+            .post(
+                "/wachtwoord-vergeten",
+                &[("csrf", &csrf), ("email", "x@example.nl")],
+            )
+            .await
+            .status;
+    }
+    assert_eq!(asked, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -13,6 +13,7 @@
 //! - the portal's **users**, their roles and sign-in **sessions** (tokens kept only hashed);
 //! - **shortlists** of vacancies that users keep, with a note per vacancy;
 //! - **saved searches**, with the last visit and a private feed token;
+//! - **password resets** (token hashes) and the **outbox** of messages for people;
 //! - a seeker's **circle**: invitations (kept hashed), members, the **actions** the seeker logs
 //!   and the **kudos** members give;
 //! - a small **meta** key/value table;
@@ -58,6 +59,7 @@ mod codec;
 mod error;
 mod fetch_state;
 mod lock;
+mod outbox;
 mod postings;
 mod runs;
 mod saved_searches;
@@ -78,6 +80,7 @@ pub use circle::{Action, CirclePerson, Invitation, Kudos, OpenInvitation};
 pub use error::StoreError;
 pub use fetch_state::FetchState;
 pub use lock::RunLock;
+pub use outbox::{OutboxMessage, PasswordReset};
 pub use postings::{
     ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,
 };

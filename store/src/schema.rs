@@ -245,12 +245,43 @@ CREATE TABLE saved_searches (
 CREATE INDEX saved_searches_owner ON saved_searches (owner_id);
 "#;
 
+/// A shortlist its owner shares with their circle: members see it (and its notes).
+const SHORTLIST_SHARING: &str = r#"
+ALTER TABLE shortlists ADD COLUMN shared_with_circle INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// Password resets (single use, expiring, kept only as the hash of their token) and the
+/// outbox of messages for people: with no mail server, the operator reads them with
+/// `vindwerk outbox`, which empties their body once read. Both go with the account.
+const RESETS_AND_OUTBOX: &str = r#"
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+) STRICT;
+CREATE INDEX password_resets_user ON password_resets (user_id);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+) STRICT;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
     M::up(SHORTLISTS).comment("shortlists of vacancies"),
     M::up(CIRCLE).comment("circles, actions and kudos"),
     M::up(SAVED_SEARCHES).comment("saved searches"),
+    M::up(SHORTLIST_SHARING).comment("shortlists shared with the circle"),
+    M::up(RESETS_AND_OUTBOX).comment("password resets and the outbox"),
 ];
 
 /// Every migration, oldest first.

@@ -29,7 +29,7 @@ use crate::AppState;
 use crate::pages::{encode_query, message, render};
 
 /// The address a request came from, when the server knows it.
-pub struct ClientAddress(Option<IpAddr>);
+pub struct ClientAddress(pub Option<IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = Infallible;
@@ -67,6 +67,7 @@ struct SigninPage<'a> {
     email: &'a str,
     back: &'a str,
     problem: Option<&'a str>,
+    notice: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -119,17 +120,24 @@ pub struct DeleteForm {
 #[serde(default)]
 pub struct BackQuery {
     terug: String,
+    /// Set after a password reset.
+    hersteld: String,
 }
 
 /// The form token of an anonymous form: the visitor's form cookie, or a new one to set.
-fn form_token(headers: &HeaderMap) -> Result<(String, bool), PageError> {
+pub(super) fn form_token(headers: &HeaderMap) -> Result<(String, bool), PageError> {
     match cookie(headers, FORM_COOKIE) {
         Some(token) => Ok((token, false)),
         None => Ok((random_token()?, true)),
     }
 }
 
-fn with_form_cookie(mut response: Response, token: &str, new: bool, secure: bool) -> Response {
+pub(super) fn with_form_cookie(
+    mut response: Response,
+    token: &str,
+    new: bool,
+    secure: bool,
+) -> Response {
     if new {
         response.headers_mut().append(
             header::SET_COOKIE,
@@ -139,13 +147,13 @@ fn with_form_cookie(mut response: Response, token: &str, new: bool, secure: bool
     response
 }
 
-fn check_form_cookie(headers: &HeaderMap, given: &str) -> Result<(), PageError> {
+pub(super) fn check_form_cookie(headers: &HeaderMap, given: &str) -> Result<(), PageError> {
     let expected = cookie(headers, FORM_COOKIE).unwrap_or_default();
     check_csrf(&expected, given)
 }
 
 /// What is wrong with a new password, in Dutch.
-fn password_problem(password: &str, again: &str) -> Option<&'static str> {
+pub(super) fn password_problem(password: &str, again: &str) -> Option<&'static str> {
     if let Err(weak) = check_new_password(password) {
         return Some(weak.dutch());
     }
@@ -315,6 +323,8 @@ pub async fn signin_page(
         email: "",
         back,
         problem: None,
+        notice: (!query.hersteld.is_empty())
+            .then_some("Je nieuwe wachtwoord is bewaard. Log ermee in."),
     };
     Ok(with_form_cookie(
         render(StatusCode::OK, &page),
@@ -389,6 +399,7 @@ pub async fn signin(
                 email: &form.email,
                 back: &back,
                 problem: Some("Dit e-mailadres en wachtwoord horen niet bij elkaar."),
+                notice: None,
             };
             Ok(render(StatusCode::UNAUTHORIZED, &page))
         }

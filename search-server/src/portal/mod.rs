@@ -13,6 +13,7 @@
 mod accounts;
 pub mod circle;
 mod password;
+mod recovery;
 pub mod saved;
 mod session;
 pub mod shortlists;
@@ -83,6 +84,27 @@ pub(crate) fn session_length() -> Duration {
     Duration::days(SESSION_DAYS)
 }
 
+/// The address of this site as the request reached it (its `Host`), for links that leave the
+/// browser: a feed reader's feed, a password reset link in a message.
+pub(crate) fn site_url(portal: &Portal, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .filter(|host| {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let scheme = if portal.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 /// The portal's routes; the router of [`crate::app`] merges them.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -95,6 +117,14 @@ pub fn routes() -> Router<AppState> {
             get(accounts::signin_page).post(accounts::signin),
         )
         .route("/uitloggen", post(accounts::signout))
+        .route(
+            "/wachtwoord-vergeten",
+            get(recovery::forgot_page).post(recovery::forgot),
+        )
+        .route(
+            "/wachtwoord-herstellen/{token}",
+            get(recovery::reset_page).post(recovery::reset),
+        )
         .route("/account", get(accounts::account_page))
         .route("/account/wachtwoord", post(accounts::change_password))
         .route("/account/gegevens.json", get(accounts::export_data))
@@ -110,6 +140,7 @@ pub fn routes() -> Router<AppState> {
             post(shortlists::take_off),
         )
         .route("/lijsten/{id}/export.csv", get(shortlists::export_csv))
+        .route("/lijsten/{id}/delen", post(shortlists::share))
         .route("/zoekopdrachten", get(saved::saved_page).post(saved::save))
         .route("/zoekopdrachten/nieuw", get(saved::save_form))
         .route("/zoekopdrachten/{id}", get(saved::open))

@@ -179,20 +179,7 @@ pub struct DeleteForm {
 
 /// The address a feed reader is given: on the host the page was asked on.
 fn feed_url(portal: &Portal, headers: &HeaderMap, token: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .filter(|host| {
-            host.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = if portal.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/feeds/{token}")
+    format!("{}/feeds/{token}", super::site_url(portal, headers))
 }
 
 /// `GET /zoekopdrachten`
@@ -461,8 +448,7 @@ pub async fn feed(
     let results = run_search(&state, newest)
         .await
         .map_err(|error| PageError::Internal(error.to_string()))?;
-    let base = feed_url(&portal, &headers, "");
-    let base = base.trim_end_matches("/feeds/").to_owned();
+    let base = super::site_url(&portal, &headers);
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut xml = String::with_capacity(4096 + results.hits.len() * 512);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
