@@ -518,3 +518,52 @@ async fn a_shared_shortlist_is_read_by_the_circle_and_by_nobody_else() {
     assert_eq!(left.status, StatusCode::SEE_OTHER);
     assert_eq!(ria.get(&list).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn who_signs_up_to_join_a_circle_follows_and_may_become_a_seeker_later() {
+    let world = world();
+    let mut sanne = Browser::new(&world);
+    seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    let link = invite(&mut sanne, "Oom Kees").await;
+
+    let mut kees = Browser::new(&world);
+    let page = kees.get(&link).await;
+    let signup = page
+        .body
+        .split("href=\"")
+        .find(|part| part.starts_with("/aanmelden?terug="))
+        .and_then(|part| part.split('"').next())
+        .expect("a sign-up link back to the invitation")
+        .replace("&#38;", "&");
+    let csrf = kees.csrf(&signup).await;
+    let back = link.clone();
+    let made = kees
+        .post(
+            "/aanmelden",
+            &[
+                ("csrf", &csrf),
+                ("name", "Kees"),
+                ("email", "kees@example.nl"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+                ("back", &back),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    assert_eq!(made.location.as_deref(), Some(link.as_str()));
+    let account = kees.get("/account").await;
+    assert!(account.body.contains("<dd>kring</dd>"), "{}", account.body);
+    assert_eq!(kees.get("/acties").await.status, StatusCode::FORBIDDEN);
+    assert!(account.body.contains("Zelf ook werk zoeken"));
+
+    let csrf = csrf_of(&account.body);
+    let became = kees.post("/account/zelf-zoeken", &[("csrf", &csrf)]).await;
+    assert_eq!(became.status, StatusCode::SEE_OTHER);
+    assert_eq!(kees.get("/acties").await.status, StatusCode::OK);
+    let account = kees.get("/account").await;
+    assert!(account.body.contains("werkzoekende"));
+    assert!(!account.body.contains("Zelf ook werk zoeken"));
+    let forged = kees.post("/account/zelf-zoeken", &[("csrf", "x")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}

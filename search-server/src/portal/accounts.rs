@@ -75,6 +75,9 @@ struct SigninPage<'a> {
 struct AccountPage<'a> {
     user: &'a User,
     roles: String,
+    seeker: bool,
+    /// A circle member who is not a seeker: offered to become one.
+    offer_seeking: bool,
     csrf: &'a str,
     notice: Option<&'a str>,
     problem: Option<&'a str>,
@@ -274,6 +277,13 @@ pub async fn signup(
         .map_err(|error| PageError::Internal(error.to_string()))?;
     let id = UserId::new(new_id('u')?);
     let (name, email) = (form.name.trim().to_owned(), normalise_email(&form.email));
+    // Someone who signs up to join a circle comes to follow a seeker, not to search: they
+    // become a seeker themselves from their account page if they want to.
+    let role = if local_path(&form.back).is_some_and(|back| back.starts_with("/uitnodiging/")) {
+        Role::Circle
+    } else {
+        Role::Seeker
+    };
     let new_id = id.clone();
     let created = with_store(&portal, move |store| {
         let result = store.write(|batch| {
@@ -283,7 +293,7 @@ pub async fn signup(
                     email: &email,
                     name: &name,
                     password_hash: &hash,
-                    roles: &[Role::Seeker],
+                    roles: &[role],
                 },
                 Utc::now(),
             )
@@ -441,6 +451,23 @@ pub async fn signout(
     Ok(without_session(Redirect::to("/").into_response(), &portal))
 }
 
+/// `POST /account/zelf-zoeken`: a circle member who looks for work too becomes a seeker.
+pub async fn become_seeker(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let user = signed_in.session.user.id.clone();
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.add_role(&user, Role::Seeker))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
 fn account_page_of(
     status: StatusCode,
     signed_in: &SignedIn,
@@ -459,6 +486,8 @@ fn account_page_of(
         &AccountPage {
             user,
             roles,
+            seeker: user.has_role(Role::Seeker),
+            offer_seeking: user.has_role(Role::Circle) && !user.has_role(Role::Seeker),
             csrf: &signed_in.session.csrf,
             notice,
             problem,

@@ -129,6 +129,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/wachtwoord", post(accounts::change_password))
         .route("/account/gegevens.json", get(accounts::export_data))
         .route("/account/verwijderen", post(accounts::delete_account))
+        .route("/account/zelf-zoeken", post(accounts::become_seeker))
         .route(
             "/lijsten",
             get(shortlists::lists_page).post(shortlists::create_list),
