@@ -14,6 +14,7 @@
 //! - **shortlists** of vacancies that users keep, with a note per vacancy;
 //! - **saved searches**, with the last visit and a private feed token;
 //! - **password resets** (token hashes) and the **outbox** of messages for people;
+//! - Werkestafette **rounds**: their coaches' tables and the participants' choices;
 //! - a seeker's **circle**: invitations (kept hashed), members, the **actions** the seeker logs
 //!   and the **kudos** members give;
 //! - a small **meta** key/value table;
@@ -61,6 +62,7 @@ mod fetch_state;
 mod lock;
 mod outbox;
 mod postings;
+mod rounds;
 mod runs;
 mod saved_searches;
 mod schema;
@@ -84,6 +86,7 @@ pub use outbox::{OutboxMessage, PasswordReset};
 pub use postings::{
     ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,
 };
+pub use rounds::{NewRound, Participant, Round, RoundTable, Seat};
 pub use runs::{RunId, RunReport, RunStatus, SourceRunSummary};
 pub use saved_searches::SavedSearch;
 pub use shortlists::{Shortlist, ShortlistItem};

@@ -274,6 +274,42 @@ CREATE TABLE outbox (
 ) STRICT;
 "#;
 
+/// Werkestafette rounds: an organiser's round, the coaches who join it (each leads a table),
+/// the seekers who register and the table each chose. A round goes with its organiser; a
+/// coach's or participant's part goes with their account.
+const ROUNDS: &str = r#"
+CREATE TABLE rounds (
+    id TEXT PRIMARY KEY,
+    organiser_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    city TEXT NOT NULL,
+    kickoff TEXT NOT NULL,
+    weeks INTEGER NOT NULL,
+    table_size INTEGER NOT NULL,
+    choice_open INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX rounds_organiser ON rounds (organiser_id);
+
+CREATE TABLE round_tables (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    coach_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    intro TEXT NOT NULL,
+    joined_at TEXT NOT NULL,
+    UNIQUE (round_id, coach_id)
+) STRICT;
+
+CREATE TABLE round_participants (
+    round_id TEXT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    table_id TEXT REFERENCES round_tables (id) ON DELETE SET NULL,
+    registered_at TEXT NOT NULL,
+    PRIMARY KEY (round_id, user_id)
+) STRICT;
+CREATE INDEX round_participants_user ON round_participants (user_id);
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -282,6 +318,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(SAVED_SEARCHES).comment("saved searches"),
     M::up(SHORTLIST_SHARING).comment("shortlists shared with the circle"),
     M::up(RESETS_AND_OUTBOX).comment("password resets and the outbox"),
+    M::up(ROUNDS).comment("werkestafette rounds and tables"),
 ];
 
 /// Every migration, oldest first.
