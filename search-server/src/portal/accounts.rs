@@ -561,7 +561,23 @@ pub struct PersonalData {
     pub account: AccountData,
     pub shortlists: Vec<ShortlistData>,
     pub saved_searches: Vec<SavedSearchData>,
+    pub rounds: Vec<RoundPartData>,
     pub circle: CircleData,
+}
+
+/// One's part in a Werkestafette round.
+#[derive(Debug, Serialize)]
+pub struct RoundPartData {
+    pub id: String,
+    pub name: String,
+    pub city: String,
+    pub kickoff: String,
+    pub organiser: bool,
+    /// One's introduction as a table coach.
+    pub coach_intro: Option<String>,
+    pub participant: bool,
+    /// The coach of the table one chose.
+    pub table_coach: Option<String>,
 }
 
 /// A saved search as kept: its query string, the last visit and its feed token.
@@ -688,7 +704,7 @@ pub async fn export_data(
     let portal = portal(&state)?;
     let user = signed_in.session.user;
     let owner = user.id.clone();
-    let (shortlists, saved_searches, circle) = with_store(&portal, move |store| {
+    let (shortlists, saved_searches, rounds, circle) = with_store(&portal, move |store| {
         let mut lists = Vec::new();
         for list in store.shortlists_of(&owner)? {
             let vacancies = store
@@ -719,7 +735,31 @@ pub async fn export_data(
                 visited_at: search.visited_at.to_rfc3339(),
             })
             .collect();
-        Ok((lists, saved, circle_data(store, &owner)?))
+        let mut rounds = Vec::new();
+        for round in store.rounds_of(&owner)? {
+            let tables = store.round_tables(&round.id)?;
+            let me = store
+                .round_participants(&round.id)?
+                .into_iter()
+                .find(|p| p.user == owner);
+            rounds.push(RoundPartData {
+                organiser: round.organiser == owner,
+                coach_intro: tables
+                    .iter()
+                    .find(|t| t.coach == owner)
+                    .map(|t| t.intro.clone()),
+                participant: me.is_some(),
+                table_coach: me
+                    .and_then(|p| p.table)
+                    .and_then(|id| tables.iter().find(|t| t.id == id))
+                    .map(|t| t.coach_name.clone()),
+                kickoff: round.kickoff.to_string(),
+                id: round.id,
+                name: round.name,
+                city: round.city,
+            });
+        }
+        Ok((lists, saved, rounds, circle_data(store, &owner)?))
     })
     .await?;
     let data = PersonalData {
@@ -733,6 +773,7 @@ pub async fn export_data(
         },
         shortlists,
         saved_searches,
+        rounds,
         circle,
     };
     Ok((

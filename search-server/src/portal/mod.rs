@@ -14,6 +14,7 @@ mod accounts;
 pub mod circle;
 mod password;
 mod recovery;
+pub mod rounds;
 pub mod saved;
 mod session;
 pub mod shortlists;
@@ -147,6 +148,22 @@ pub fn routes() -> Router<AppState> {
         .route("/zoekopdrachten/{id}", get(saved::open))
         .route("/zoekopdrachten/{id}/verwijderen", post(saved::delete))
         .route("/feeds/{token}", get(saved::feed))
+        .route(
+            "/estafettes",
+            get(rounds::rounds_page).post(rounds::create_round),
+        )
+        .route("/estafettes/{id}", get(rounds::round_page))
+        .route("/estafettes/{id}/coach", post(rounds::join_as_coach))
+        .route("/estafettes/{id}/aanmelden", post(rounds::register))
+        .route(
+            "/estafettes/{id}/tafels/{table}",
+            post(rounds::choose_table),
+        )
+        .route(
+            "/estafettes/{id}/verplaatsen",
+            post(rounds::move_participant),
+        )
+        .route("/estafettes/{id}/keuze", post(rounds::set_choice))
         .route("/kring", get(circle::circle_page))
         .route("/kring/uitnodigen", post(circle::invite))
         .route("/kring/uitnodigingen/{id}/intrekken", post(circle::revoke))

@@ -1,0 +1,335 @@
+//! Werkestafette rounds as their people use them, up to the choice of tables: an organiser
+//! creates a round, two coaches introduce themselves, seven participants choose tables (the
+//! seventh finds one full and takes the other), the organiser moves someone and closes the
+//! choice; and who sees which names, per role.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::browser::{Browser, PASSWORD, World, add_user, csrf_of, world};
+use vindwerk_model::Role;
+
+async fn person(world: &World, email: &str, roles: &[Role]) -> Browser {
+    add_user(&world.db, email, roles);
+    let mut browser = Browser::new(world);
+    let signed_in = browser.sign_in(email, PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{email}");
+    browser
+}
+
+/// The id of the table of `coach` (their email, which is also their name here) on `page`.
+fn table_of(page: &str, coach: &str) -> String {
+    let heading = format!("Tafel van {coach}");
+    let at = page.find(&heading).expect("the coach's table");
+    let before = &page[..at];
+    let start = before.rfind("id=\"tafel-").expect("the table's id") + "id=\"tafel-".len();
+    before[start..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[tokio::test]
+async fn a_round_from_creation_to_the_choice_of_tables() {
+    let world = world();
+    let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
+    let csrf = organiser.csrf("/account").await;
+    let bad = organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Estafette"),
+                ("city", "Utrecht"),
+                ("kickoff", "maandag"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Geef de datum van de aftrap"));
+    let made = organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Estafette <Utrecht> voorjaar"),
+                ("city", "Utrecht"),
+                ("kickoff", "2027-03-01"),
+                ("weeks", ""),
+                ("table_size", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let round = made.location.expect("the round's page");
+    let page = organiser.get(&round).await;
+    assert!(page.body.contains("Estafette &#60;Utrecht&#62; voorjaar"));
+    assert!(page.body.contains("aftrap 01-03-2027 · 4 weken"));
+    assert!(
+        page.body.contains(&format!("{round}\" readonly")),
+        "the link to share"
+    );
+
+    // Two coaches introduce themselves.
+    let mut anna = person(&world, "anna@example.nl", &[Role::Coach]).await;
+    let mut bram = person(&world, "bram@example.nl", &[Role::Coach]).await;
+    for (coach, intro) in [
+        (&mut anna, "Zorg en welzijn; <script>alert(1)</script>"),
+        (&mut bram, "Techniek en logistiek"),
+    ] {
+        let csrf = coach.csrf("/account").await;
+        let joined = coach
+            .post(
+                &format!("{round}/coach"),
+                &[("csrf", &csrf), ("intro", intro)],
+            )
+            .await;
+        assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    }
+
+    // Seven participants register and choose.
+    let mut people = Vec::new();
+    for i in 1..=7 {
+        let mut seeker = person(&world, &format!("deelnemer{i}@example.nl"), &[Role::Seeker]).await;
+        let page = seeker.get(&round).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Aanmelden als deelnemer"));
+        assert!(
+            page.body.contains("Zorg en welzijn; &#60;script&#62;"),
+            "intros are escaped"
+        );
+        let csrf = csrf_of(&page.body);
+        let registered = seeker
+            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(registered.status, StatusCode::SEE_OTHER);
+        people.push(seeker);
+    }
+    let page = people[0].get(&round).await;
+    let anna_table = table_of(&page.body, "anna@example.nl");
+    let bram_table = table_of(&page.body, "bram@example.nl");
+    for seeker in people.iter_mut().take(6) {
+        let csrf = seeker.csrf("/account").await;
+        let chose = seeker
+            .post(&format!("{round}/tafels/{anna_table}"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(chose.status, StatusCode::SEE_OTHER, "{}", chose.body);
+    }
+    let seventh = &mut people[6];
+    let csrf = seventh.csrf("/account").await;
+    let full = seventh
+        .post(&format!("{round}/tafels/{anna_table}"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(full.status, StatusCode::CONFLICT);
+    assert!(full.body.contains("Die tafel is vol"));
+    assert!(
+        full.body.contains(&format!("/tafels/{bram_table}\"")),
+        "the other table is offered"
+    );
+    assert!(
+        !full.body.contains(&format!("/tafels/{anna_table}\"")),
+        "the full one is not"
+    );
+    let chose = seventh
+        .post(&format!("{round}/tafels/{bram_table}"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(chose.status, StatusCode::SEE_OTHER);
+
+    // Names: a table's members and coach see the names at it; nobody sees another table's.
+    let seen = people[6].get(&round).await.body;
+    assert!(seen.contains("Aan tafel: deelnemer7@example.nl"));
+    assert!(
+        !seen.contains("deelnemer1@example.nl"),
+        "another table's names stay there"
+    );
+    let seen = anna.get(&round).await.body;
+    assert!(seen.contains("deelnemer1@example.nl") && seen.contains("deelnemer6@example.nl"));
+    assert!(!seen.contains("deelnemer7@example.nl"));
+    assert!(seen.contains("6 van 6 plaatsen bezet"));
+
+    // The organiser sees everyone, moves one to the other table and closes the choice.
+    let page = organiser.get(&round).await;
+    for i in 1..=7 {
+        assert!(page.body.contains(&format!("deelnemer{i}@example.nl")));
+    }
+    let csrf = csrf_of(&page.body);
+    let moved = organiser
+        .post(
+            &format!("{round}/verplaatsen"),
+            &[
+                ("csrf", &csrf),
+                ("participant", "u-deelnemer1-example-nl"),
+                ("table", &bram_table),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert!(
+        people[6]
+            .get(&round)
+            .await
+            .body
+            .contains("deelnemer1@example.nl")
+    );
+    let closed = organiser
+        .post(
+            &format!("{round}/keuze"),
+            &[("csrf", &csrf), ("open", "nee")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let csrf = people[1].csrf("/account").await;
+    let late = people[1]
+        .post(&format!("{round}/tafels/{bram_table}"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN);
+    assert!(
+        people[1]
+            .get(&round)
+            .await
+            .body
+            .contains("De keuze van tafels is gesloten")
+    );
+
+    // A participant's data export holds the round and the table's coach.
+    let data = people[6].get("/account/gegevens.json").await;
+    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+    assert_eq!(json["rounds"][0]["table_coach"], "bram@example.nl");
+    assert_eq!(json["rounds"][0]["participant"], true);
+
+    // The round is in everyone's list.
+    for browser in [&mut organiser, &mut anna, &mut people[3]] {
+        let list = browser.get("/estafettes").await;
+        assert!(list.body.contains(&round), "{}", list.body);
+    }
+}
+
+#[tokio::test]
+async fn a_round_answers_each_role_as_designed() {
+    let world = world();
+    let mut organiser = person(&world, "organisator@example.nl", &[Role::Operator]).await;
+    let csrf = organiser.csrf("/account").await;
+    let round = organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ronde"),
+                ("city", "Zwolle"),
+                ("kickoff", "2027-01-11"),
+            ],
+        )
+        .await
+        .location
+        .expect("a round");
+    let missing = "/estafettes/r000000000000000000000000";
+
+    // Anonymous: sent to sign in, for every page and form.
+    let mut anonymous = Browser::new(&world);
+    for path in ["/estafettes".to_owned(), round.clone()] {
+        let answer = anonymous.get(&path).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "GET {path}");
+    }
+    for path in [
+        "/estafettes".to_owned(),
+        format!("{round}/coach"),
+        format!("{round}/aanmelden"),
+        format!("{round}/tafels/t1"),
+        format!("{round}/verplaatsen"),
+        format!("{round}/keuze"),
+    ] {
+        let answer = anonymous.post(&path, &[("csrf", "x")]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "POST {path}");
+    }
+
+    // A circle member: not theirs.
+    let mut member = person(&world, "ria@example.nl", &[Role::Circle]).await;
+    assert_eq!(member.get(&round).await.status, StatusCode::FORBIDDEN);
+    let csrf = member.csrf("/account").await;
+    let made = member
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "x"),
+                ("city", "y"),
+                ("kickoff", "2027-01-11"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::FORBIDDEN);
+
+    // A seeker: registers; may neither coach, move nor close; a forged form changes nothing.
+    let mut seeker = person(&world, "sanne@example.nl", &[Role::Seeker]).await;
+    assert_eq!(seeker.get(missing).await.status, StatusCode::NOT_FOUND);
+    let page = seeker.get(&round).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Meedoen als tafelcoach"));
+    assert!(!page.body.contains("Organiseren"));
+    let csrf = csrf_of(&page.body);
+    let forged = seeker
+        .post(&format!("{round}/aanmelden"), &[("csrf", "fout")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let not_yet = seeker
+        .post(&format!("{round}/tafels/t1"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(not_yet.status, StatusCode::NOT_FOUND, "not registered");
+    for (path, fields) in [
+        (
+            format!("{round}/coach"),
+            vec![("csrf", csrf.as_str()), ("intro", "x")],
+        ),
+        (
+            format!("{round}/verplaatsen"),
+            vec![
+                ("csrf", csrf.as_str()),
+                ("participant", "x"),
+                ("table", "y"),
+            ],
+        ),
+        (
+            format!("{round}/keuze"),
+            vec![("csrf", csrf.as_str()), ("open", "nee")],
+        ),
+    ] {
+        let answer = seeker.post(&path, &fields).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "POST {path}");
+    }
+    let registered = seeker
+        .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(registered.status, StatusCode::SEE_OTHER);
+    let unknown_table = seeker
+        .post(&format!("{round}/tafels/t-niet"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unknown_table.status, StatusCode::NOT_FOUND);
+
+    // A coach with the link joins; may not move people in someone else's round.
+    let mut coach = person(&world, "coach@example.nl", &[Role::Coach]).await;
+    let csrf = coach.csrf("/account").await;
+    assert_eq!(
+        coach
+            .post(
+                &format!("{round}/keuze"),
+                &[("csrf", &csrf), ("open", "nee")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let joined = coach
+        .post(
+            &format!("{round}/coach"),
+            &[("csrf", &csrf), ("intro", "Bouw")],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER);
+    assert!(
+        coach
+            .get(&round)
+            .await
+            .body
+            .contains("Jouw voorstelling als tafelcoach")
+    );
+    // The organiser (an operator) sees the seeker, who has no table yet.
+    let page = organiser.get(&round).await.body;
+    assert!(page.contains("sanne@example.nl") && page.contains("nog geen tafel"));
+}
