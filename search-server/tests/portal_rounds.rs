@@ -333,3 +333,178 @@ async fn a_round_answers_each_role_as_designed() {
     let page = organiser.get(&round).await.body;
     assert!(page.contains("sanne@example.nl") && page.contains("nog geen tafel"));
 }
+
+/// Signs in `browser`'s person and returns the page's CSRF token from the account page.
+async fn token(browser: &mut Browser) -> String {
+    browser.csrf("/account").await
+}
+
+#[tokio::test]
+async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_table() {
+    let world = world();
+    let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
+    let csrf = token(&mut organiser).await;
+    let round = organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ronde"),
+                ("city", "Zwolle"),
+                ("kickoff", "2027-01-11"),
+            ],
+        )
+        .await
+        .location
+        .expect("a round");
+    let mut anna = person(&world, "anna@example.nl", &[Role::Coach]).await;
+    let csrf = token(&mut anna).await;
+    anna.post(
+        &format!("{round}/coach"),
+        &[("csrf", &csrf), ("intro", "Zorg")],
+    )
+    .await;
+    let table = table_of(&anna.get(&round).await.body, "anna@example.nl");
+    let table_page = format!("{round}/tafels/{table}");
+
+    let mut sanne = person(&world, "sanne@example.nl", &[Role::Seeker]).await;
+    let mut piet = person(&world, "piet@example.nl", &[Role::Seeker]).await;
+    let mut kees = person(&world, "kees@example.nl", &[Role::Seeker]).await;
+    for (browser, seat) in [(&mut sanne, true), (&mut piet, true), (&mut kees, false)] {
+        let csrf = token(browser).await;
+        browser
+            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
+            .await;
+        if seat {
+            let chose = browser.post(&table_page, &[("csrf", &csrf)]).await;
+            assert_eq!(chose.status, StatusCode::SEE_OTHER);
+        }
+    }
+    assert_eq!(kees.get(&table_page).await.status, StatusCode::NOT_FOUND);
+    let mut stranger = person(&world, "vreemde@example.nl", &[Role::Seeker]).await;
+    assert_eq!(
+        stranger.get(&table_page).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Sanne brings Piet an opening.
+    let page = sanne.get(&table_page).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Een kans brengen"));
+    assert!(page.body.contains("value=\"u-piet-example-nl\""));
+    assert!(
+        !page.body.contains("value=\"u-kees-example-nl\""),
+        "only tablemates"
+    );
+    let csrf = csrf_of(&page.body);
+    let leads = format!("{table_page}/kansen");
+    let not_here = sanne
+        .post(
+            &leads,
+            &[
+                ("csrf", &csrf),
+                ("to", "u-kees-example-nl"),
+                ("kind", "opening"),
+                ("title", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(not_here.status, StatusCode::NOT_FOUND);
+    let brought = sanne
+        .post(
+            &leads,
+            &[
+                ("csrf", &csrf),
+                ("to", "u-piet-example-nl"),
+                ("kind", "opening"),
+                ("title", "Koffie bij Zorggroep <Noord> via Jan"),
+                ("note", "Jan verwacht je telefoontje"),
+            ],
+        )
+        .await;
+    assert_eq!(brought.status, StatusCode::SEE_OTHER, "{}", brought.body);
+
+    // Piet sees it and records the conversation; Sanne cannot record for him.
+    let page = piet.get(&table_page).await;
+    assert!(page.body.contains(
+        "sanne@example.nl voor piet@example.nl: Koffie bij Zorggroep &#60;Noord&#62; via Jan"
+    ));
+    let lead = page
+        .body
+        .split("class=\"action lead\" id=\"kans-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the lead")
+        .to_owned();
+    let outcome = format!("{leads}/{lead}");
+    let csrf = csrf_of(&page.body);
+    let sanne_csrf = token(&mut sanne).await;
+    let not_hers = sanne
+        .post(
+            &outcome,
+            &[("csrf", &sanne_csrf), ("outcome", "job"), ("note", "")],
+        )
+        .await;
+    assert_eq!(not_hers.status, StatusCode::NOT_FOUND);
+    let recorded = piet
+        .post(
+            &outcome,
+            &[
+                ("csrf", &csrf),
+                ("outcome", "conversation"),
+                ("note", "Goed gesprek"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER);
+    let page = piet.get(&table_page).await;
+    assert!(
+        page.body
+            .contains("Wat het opleverde:</strong> Gesprek gehad – Goed gesprek")
+    );
+    assert!(
+        page.body.contains("Koffiegesprek: Koffie bij Zorggroep"),
+        "a step in his log"
+    );
+    assert!(
+        !page.body.contains("Geef een pluim"),
+        "no pluim for one's own step"
+    );
+
+    // The coach and the tablemate give a pluim; the page returns to the table.
+    let action = page
+        .body
+        .split("id=\"actie-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the step")
+        .to_owned();
+    for browser in [&mut anna, &mut sanne] {
+        let page = browser.get(&table_page).await;
+        assert!(page.body.contains("Geef een pluim"));
+        let csrf = csrf_of(&page.body);
+        let given = browser
+            .post(
+                &format!("/acties/{action}/pluim"),
+                &[("csrf", &csrf), ("message", "Mooi!"), ("back", &table_page)],
+            )
+            .await;
+        assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+        assert_eq!(
+            given.location.as_deref(),
+            Some(format!("{table_page}#actie-{action}").as_str())
+        );
+    }
+    let csrf = token(&mut kees).await;
+    let outsider = kees
+        .post(
+            &format!("/acties/{action}/pluim"),
+            &[("csrf", &csrf), ("message", "")],
+        )
+        .await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+    let own = piet.get("/acties").await;
+    assert!(own.body.contains("2 pluimen"), "{}", own.body);
+    // The organiser sees the table too.
+    assert_eq!(organiser.get(&table_page).await.status, StatusCode::OK);
+}

@@ -224,6 +224,165 @@ impl Store {
     }
 }
 
+/// A lead a participant brought to a tablemate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lead {
+    pub id: String,
+    pub round: String,
+    pub from: UserId,
+    pub from_name: String,
+    pub to: UserId,
+    pub to_name: String,
+    /// `vacancy`, `contact`, `organisation` or `opening`.
+    pub kind: String,
+    /// What it is: the vacancy's title, a person, an organisation, "koffie bij X via Y".
+    pub title: String,
+    pub vacancy: Option<String>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    /// What came of it: `contact`, `conversation`, `interview`, `job` or `nothing`.
+    pub outcome: Option<String>,
+    pub outcome_note: String,
+}
+
+impl Store {
+    /// Whether `viewer` sits at, or coaches, the table at which `seeker` sits in some round.
+    pub fn shares_table(&self, seeker: &UserId, viewer: &UserId) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (
+                   SELECT 1 FROM round_participants p WHERE p.user_id = ?1 AND p.table_id IS NOT NULL
+                     AND (p.table_id IN (SELECT table_id FROM round_participants WHERE user_id = ?2)
+                          OR p.table_id IN (SELECT id FROM round_tables WHERE coach_id = ?2)))",
+            )
+            .and_then(|mut statement| {
+                statement.query_row(params![seeker.as_str(), viewer.as_str()], |row| row.get(0))
+            })
+            .map_err(StoreError::sql("read a table"))
+    }
+
+    /// The leads between the people at `table` (given or received), newest first.
+    pub fn leads_at_table(&self, table: &str) -> Result<Vec<Lead>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT l.id, l.round_id, l.from_id, f.name, l.to_id, t.name, l.kind, l.title,
+                        l.vacancy_id, l.note, l.created_at, l.outcome, l.outcome_note
+                 FROM leads l JOIN users f ON f.id = l.from_id JOIN users t ON t.id = l.to_id
+                 WHERE l.to_id IN (SELECT user_id FROM round_participants WHERE table_id = ?1)
+                   AND l.from_id IN (SELECT user_id FROM round_participants WHERE table_id = ?1)
+                 ORDER BY l.created_at DESC, l.id",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_map([table], |row| {
+                        Ok((
+                            (
+                                row.get::<_, String>(0)?,
+                                row.get::<_, String>(1)?,
+                                row.get::<_, String>(2)?,
+                                row.get::<_, String>(3)?,
+                                row.get::<_, String>(4)?,
+                                row.get::<_, String>(5)?,
+                            ),
+                            (
+                                row.get::<_, String>(6)?,
+                                row.get::<_, String>(7)?,
+                                row.get::<_, Option<String>>(8)?,
+                                row.get::<_, String>(9)?,
+                                row.get::<_, String>(10)?,
+                                row.get::<_, Option<String>>(11)?,
+                                row.get::<_, String>(12)?,
+                            ),
+                        ))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(StoreError::sql("read a table's leads"))?;
+        rows.into_iter()
+            .map(|((id, round, from, from_name, to, to_name), rest)| {
+                let (kind, title, vacancy, note, created_at, outcome, outcome_note) = rest;
+                let place = Place {
+                    table: "leads",
+                    column: "created_at",
+                    row: &id,
+                };
+                Ok(Lead {
+                    created_at: codec::parse_timestamp(&created_at, place)?,
+                    from: UserId::new(from),
+                    to: UserId::new(to),
+                    id,
+                    round,
+                    from_name,
+                    to_name,
+                    kind,
+                    title,
+                    vacancy,
+                    note,
+                    outcome,
+                    outcome_note,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Batch<'_> {
+    /// Keeps a lead that `lead.from` brings to `lead.to` (the caller checked they are
+    /// tablemates).
+    pub fn bring_lead(&mut self, lead: &Lead) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO leads (id, round_id, from_id, to_id, kind, title, vacancy_id, note,
+                                    created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    lead.id,
+                    lead.round,
+                    lead.from.as_str(),
+                    lead.to.as_str(),
+                    lead.kind,
+                    lead.title,
+                    lead.vacancy,
+                    lead.note,
+                    codec::timestamp(lead.created_at)
+                ])
+            })
+            .map(drop)
+            .map_err(StoreError::sql("keep a lead"))
+    }
+
+    /// Records what came of lead `id`, by the one it was brought to. Returns whether it was
+    /// theirs.
+    pub fn record_lead_outcome(
+        &mut self,
+        id: &str,
+        to: &UserId,
+        outcome: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE leads SET outcome = ?3, outcome_note = ?4, outcome_at = ?5
+                 WHERE id = ?1 AND to_id = ?2",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    id,
+                    to.as_str(),
+                    outcome,
+                    note,
+                    codec::timestamp(now)
+                ])
+            })
+            .map(|n| n > 0)
+            .map_err(StoreError::sql("record what came of a lead"))
+    }
+}
+
 impl Batch<'_> {
     /// Creates a round; its table size is capped at [`MAX_TABLE_SIZE`].
     pub fn create_round(

@@ -310,6 +310,26 @@ CREATE TABLE round_participants (
 CREATE INDEX round_participants_user ON round_participants (user_id);
 "#;
 
+/// Leads that a participant brings to a tablemate (a vacancy, a contact, an organisation, an
+/// opening), with what came of them. They go with either person's account.
+const LEADS: &str = r#"
+CREATE TABLE leads (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+    from_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    to_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    vacancy_id TEXT,
+    note TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    outcome TEXT,
+    outcome_note TEXT NOT NULL DEFAULT '',
+    outcome_at TEXT
+) STRICT;
+CREATE INDEX leads_round ON leads (round_id);
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -319,6 +339,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(SHORTLIST_SHARING).comment("shortlists shared with the circle"),
     M::up(RESETS_AND_OUTBOX).comment("password resets and the outbox"),
     M::up(ROUNDS).comment("werkestafette rounds and tables"),
+    M::up(LEADS).comment("leads between tablemates"),
 ];
 
 /// Every migration, oldest first.

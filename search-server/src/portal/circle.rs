@@ -20,7 +20,7 @@ use serde::Deserialize;
 use vindwerk_model::{ActionKind, Role, UserId, VacancyId};
 use vindwerk_store::{Action, CirclePerson, Invitation, Kudos, OpenInvitation, User};
 
-use super::session::{PageError, SignedIn, Viewer, check_csrf, random_token};
+use super::session::{PageError, SignedIn, Viewer, check_csrf, local_path, random_token};
 use super::{CsrfForm, Portal, new_id, portal, with_store};
 use crate::AppState;
 use crate::pages::{encode_path, encode_query, render};
@@ -44,32 +44,39 @@ fn day_text(day: NaiveDate) -> String {
     day.format("%d-%m-%Y").to_string()
 }
 
-struct KudosView {
-    member_name: String,
-    message: String,
+pub(super) struct KudosView {
+    pub(super) member_name: String,
+    pub(super) message: String,
 }
 
-struct ActionView {
-    id: String,
-    kind: &'static str,
-    day: String,
-    position: String,
-    employer: String,
-    result: String,
-    note: String,
-    shared: bool,
-    vacancy_href: Option<String>,
-    kudos: Vec<KudosView>,
+pub(super) struct ActionView {
+    pub(super) id: String,
+    pub(super) kind: &'static str,
+    pub(super) day: String,
+    pub(super) position: String,
+    pub(super) employer: String,
+    pub(super) result: String,
+    pub(super) note: String,
+    pub(super) shared: bool,
+    pub(super) vacancy_href: Option<String>,
+    pub(super) kudos: Vec<KudosView>,
     /// The viewing member's own pluim on it, when they gave one: its message.
-    mine: Option<String>,
+    pub(super) mine: Option<String>,
+    /// The viewer's own step: no pluim to give.
+    pub(super) own: bool,
 }
 
-fn action_views(actions: Vec<Action>, kudos: &[Kudos], viewer: &UserId) -> Vec<ActionView> {
+pub(super) fn action_views(
+    actions: Vec<Action>,
+    kudos: &[Kudos],
+    viewer: &UserId,
+) -> Vec<ActionView> {
     actions
         .into_iter()
         .map(|action| {
             let on_it: Vec<&Kudos> = kudos.iter().filter(|k| k.action == action.id).collect();
             ActionView {
+                own: &action.seeker == viewer,
                 mine: on_it
                     .iter()
                     .find(|k| &k.member == viewer)
@@ -162,6 +169,7 @@ struct TimelinePage<'a> {
     csrf: &'a str,
     /// (id, name) of the lists the seeker shares with the circle.
     lists: &'a [(String, String)],
+    back: Option<&'a str>,
 }
 
 /// One action of the timeline: what a pluim form swaps in without a page load.
@@ -170,6 +178,8 @@ struct TimelinePage<'a> {
 struct TimelineAction<'a> {
     action: &'a ActionView,
     csrf: &'a str,
+    /// Where a form without script returns to (a table's page); the seeker's steps otherwise.
+    back: Option<&'a str>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +208,14 @@ pub struct ActionForm {
 pub struct KudosForm {
     csrf: String,
     message: String,
+    back: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TakeBackForm {
+    csrf: String,
+    back: String,
 }
 
 async fn circle_page_of(
@@ -569,6 +587,7 @@ pub async fn timeline(
             actions: &views,
             csrf: &signed_in.session.csrf,
             lists: &lists,
+            back: None,
         },
     ))
 }
@@ -581,7 +600,14 @@ async fn shared_action_for_member(
 ) -> Result<Action, PageError> {
     let member = member.clone();
     with_store(portal, move |store| match store.action(&id)? {
-        Some(action) if action.shared && store.is_in_circle(&action.seeker, &member)? => Ok(action),
+        Some(action)
+            if action.shared
+                && action.seeker != member
+                && (store.is_in_circle(&action.seeker, &member)?
+                    || store.shares_table(&action.seeker, &member)?) =>
+        {
+            Ok(action)
+        }
         _ => Err(PageError::NotFound),
     })
     .await
@@ -594,13 +620,19 @@ async fn after_kudos(
     signed_in: &SignedIn,
     headers: &HeaderMap,
     action: Action,
+    back: &str,
 ) -> Result<Response, PageError> {
+    // A table's page sends its own address; anything else returns to the seeker's steps.
+    let back = local_path(back).filter(|back| back.starts_with("/estafettes/"));
     if headers.get("x-vindwerk-fragment").is_none() {
-        let target = format!(
-            "/kring/{}#actie-{}",
-            encode_path(action.seeker.as_str()),
-            encode_path(&action.id)
-        );
+        let target = match back {
+            Some(back) => format!("{back}#actie-{}", encode_path(&action.id)),
+            None => format!(
+                "/kring/{}#actie-{}",
+                encode_path(action.seeker.as_str()),
+                encode_path(&action.id)
+            ),
+        };
         return Ok(Redirect::to(&target).into_response());
     }
     let seeker = action.seeker.clone();
@@ -612,6 +644,7 @@ async fn after_kudos(
         &TimelineAction {
             action: view,
             csrf: &signed_in.session.csrf,
+            back,
         },
     ))
 }
@@ -635,7 +668,7 @@ pub async fn give_kudos(
         Ok(())
     })
     .await?;
-    after_kudos(&portal, &signed_in, &headers, action).await
+    after_kudos(&portal, &signed_in, &headers, action, &form.back).await
 }
 
 /// `POST /acties/{id}/pluim/terug`: a member takes their pluim back.
@@ -644,7 +677,7 @@ pub async fn take_back_kudos(
     signed_in: SignedIn,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<TakeBackForm>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
@@ -656,7 +689,7 @@ pub async fn take_back_kudos(
         Ok(())
     })
     .await?;
-    after_kudos(&portal, &signed_in, &headers, action).await
+    after_kudos(&portal, &signed_in, &headers, action, &form.back).await
 }
 
 #[cfg(test)]

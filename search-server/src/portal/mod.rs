@@ -157,7 +157,15 @@ pub fn routes() -> Router<AppState> {
         .route("/estafettes/{id}/aanmelden", post(rounds::register))
         .route(
             "/estafettes/{id}/tafels/{table}",
-            post(rounds::choose_table),
+            get(rounds::table_page).post(rounds::choose_table),
+        )
+        .route(
+            "/estafettes/{id}/tafels/{table}/kansen",
+            post(rounds::bring_lead),
+        )
+        .route(
+            "/estafettes/{id}/tafels/{table}/kansen/{lead}",
+            post(rounds::record_outcome),
         )
         .route(
             "/estafettes/{id}/verplaatsen",

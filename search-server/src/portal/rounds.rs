@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
-use vindwerk_model::{Role, UserId};
+use vindwerk_model::{ActionKind, Role, UserId};
 use vindwerk_store::{NewRound, Participant, Round, RoundTable, Seat, User};
 
 use super::session::{PageError, SignedIn, check_csrf};
@@ -527,4 +527,327 @@ pub async fn set_choice(
     })
     .await?;
     Ok(Redirect::to(&format!("/estafettes/{}", data.round.id)).into_response())
+}
+
+/// The kinds of lead a participant brings, with their Dutch names.
+const LEAD_KINDS: &[(&str, &str)] = &[
+    ("opening", "Een opening (koffiegesprek, kennismaking)"),
+    ("contact", "Een contactpersoon"),
+    ("organisation", "Een organisatie"),
+    ("vacancy", "Een vacature"),
+];
+
+/// What can come of a lead, with their Dutch names, and the step it is in the recipient's log.
+const OUTCOMES: &[(&str, &str, Option<ActionKind>)] = &[
+    ("contact", "Contact gelegd", Some(ActionKind::Contact)),
+    ("conversation", "Gesprek gehad", Some(ActionKind::Coffee)),
+    (
+        "interview",
+        "Sollicitatiegesprek",
+        Some(ActionKind::Interview),
+    ),
+    ("job", "Werk gevonden", Some(ActionKind::Other)),
+    ("nothing", "Niets (nu)", None),
+];
+
+fn lead_kind_label(kind: &str) -> &'static str {
+    LEAD_KINDS
+        .iter()
+        .find(|(key, _)| *key == kind)
+        .map_or("Een kans", |(_, label)| label)
+}
+
+fn outcome_label(outcome: &str) -> &'static str {
+    OUTCOMES
+        .iter()
+        .find(|(key, _, _)| *key == outcome)
+        .map_or("", |(_, label, _)| label)
+}
+
+/// Who the viewer is at a table.
+struct AtTable {
+    data: RoundData,
+    table: RoundTable,
+    member: bool,
+    coach: bool,
+}
+
+/// Table `table` of round `id` for its members, its coach and the round's organiser; 404 for
+/// anyone else, as if it did not exist.
+async fn table_for(
+    portal: &Arc<Portal>,
+    signed_in: &SignedIn,
+    id: String,
+    table: String,
+) -> Result<AtTable, PageError> {
+    let (data, standing) = round_for(portal, signed_in, id).await?;
+    let found = data
+        .tables
+        .iter()
+        .find(|t| t.id == table)
+        .cloned()
+        .ok_or(PageError::NotFound)?;
+    let member = standing.seated_at.as_deref() == Some(found.id.as_str());
+    let coach = standing.coach_of.as_deref() == Some(found.id.as_str());
+    if !(member || coach || standing.organiser) {
+        return Err(PageError::NotFound);
+    }
+    Ok(AtTable {
+        data,
+        table: found,
+        member,
+        coach,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "round_table.html")]
+struct TablePage<'a> {
+    round: &'a Round,
+    table: &'a RoundTable,
+    csrf: &'a str,
+    back: Option<&'a str>,
+    member: bool,
+    members: Vec<String>,
+    /// (user id, name) of the viewer's tablemates, for the lead form.
+    tablemates: Vec<(String, String)>,
+    kinds: &'static [(&'static str, &'static str)],
+    outcomes: Vec<(&'static str, &'static str)>,
+    leads: Vec<LeadView>,
+    actions: Vec<super::circle::ActionView>,
+}
+
+struct LeadView {
+    id: String,
+    from: String,
+    to: String,
+    kind: &'static str,
+    title: String,
+    vacancy_href: Option<String>,
+    note: String,
+    outcome: Option<&'static str>,
+    outcome_note: String,
+    /// Brought to the viewer: they record what came of it.
+    for_me: bool,
+}
+
+/// `GET /estafettes/{id}/tafels/{table}`: the table's members, the leads they brought each
+/// other and their shared steps with pluimen.
+pub async fn table_page(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    let me = signed_in.session.user.id.clone();
+    let seated: Vec<Participant> = at
+        .data
+        .participants
+        .iter()
+        .filter(|p| p.table.as_deref() == Some(at.table.id.as_str()))
+        .cloned()
+        .collect();
+    let table_id = at.table.id.clone();
+    let people: Vec<UserId> = seated.iter().map(|p| p.user.clone()).collect();
+    let (leads, actions, kudos) = with_store(&portal, move |store| {
+        let mut actions = Vec::new();
+        let mut kudos = Vec::new();
+        for person in &people {
+            actions.extend(store.actions_of(person, true)?);
+            kudos.extend(store.kudos_for_seeker(person)?);
+        }
+        Ok((store.leads_at_table(&table_id)?, actions, kudos))
+    })
+    .await?;
+    let mut actions = actions;
+    actions.sort_by(|a, b| b.day.cmp(&a.day).then(b.created_at.cmp(&a.created_at)));
+    // One's own steps show without a pluim form: nobody gives themselves a pluim.
+    let actions: Vec<super::circle::ActionView> = super::circle::action_views(actions, &kudos, &me)
+        .into_iter()
+        .collect();
+    let back = format!("/estafettes/{}/tafels/{}", at.data.round.id, at.table.id);
+    let leads = leads
+        .into_iter()
+        .map(|lead| LeadView {
+            for_me: lead.to == me,
+            id: lead.id,
+            from: lead.from_name,
+            to: lead.to_name,
+            kind: lead_kind_label(&lead.kind),
+            title: lead.title,
+            vacancy_href: lead
+                .vacancy
+                .map(|id| format!("/vacature/{}", crate::pages::encode_path(&id))),
+            note: lead.note,
+            outcome: lead.outcome.as_deref().map(outcome_label),
+            outcome_note: lead.outcome_note,
+        })
+        .collect();
+    let page = TablePage {
+        round: &at.data.round,
+        table: &at.table,
+        csrf: &signed_in.session.csrf,
+        back: Some(&back),
+        member: at.member,
+        members: seated.iter().map(|p| p.name.clone()).collect(),
+        tablemates: seated
+            .iter()
+            .filter(|p| p.user != me)
+            .map(|p| (p.user.to_string(), p.name.clone()))
+            .collect(),
+        kinds: LEAD_KINDS,
+        outcomes: OUTCOMES
+            .iter()
+            .map(|(key, label, _)| (*key, *label))
+            .collect(),
+        leads,
+        actions,
+    };
+    let _ = at.coach;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LeadForm {
+    csrf: String,
+    to: String,
+    kind: String,
+    title: String,
+    vacancy: String,
+    note: String,
+}
+
+/// `POST /estafettes/{id}/tafels/{table}/kansen`: a member brings a lead to a tablemate.
+pub async fn bring_lead(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table)): Path<(String, String)>,
+    Form(form): Form<LeadForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    if !at.member {
+        return Err(PageError::Forbidden);
+    }
+    let to = UserId::new(form.to.trim());
+    let tablemate = at
+        .data
+        .participants
+        .iter()
+        .any(|p| p.user == to && p.table.as_deref() == Some(at.table.id.as_str()));
+    if !tablemate || to == signed_in.session.user.id {
+        return Err(PageError::NotFound);
+    }
+    let kind = LEAD_KINDS
+        .iter()
+        .find(|(key, _)| *key == form.kind)
+        .map_or("opening", |(key, _)| key);
+    let title: String = form.title.trim().chars().take(200).collect();
+    if title.is_empty() {
+        return Err(PageError::Forbidden);
+    }
+    // A vacancy as its id or its vindwerk address.
+    let vacancy = form
+        .vacancy
+        .trim()
+        .rsplit('/')
+        .next()
+        .filter(|id| !id.is_empty() && id.len() <= 200)
+        .map(str::to_owned);
+    let lead = vindwerk_store::Lead {
+        id: new_id('k')?,
+        round: at.data.round.id.clone(),
+        from: signed_in.session.user.id.clone(),
+        from_name: String::new(),
+        to,
+        to_name: String::new(),
+        kind: kind.to_owned(),
+        title,
+        vacancy,
+        note: form.note.trim().chars().take(1000).collect(),
+        created_at: Utc::now(),
+        outcome: None,
+        outcome_note: String::new(),
+    };
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.bring_lead(&lead))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/estafettes/{}/tafels/{}",
+        at.data.round.id, at.table.id
+    ))
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OutcomeForm {
+    csrf: String,
+    outcome: String,
+    note: String,
+}
+
+/// `POST /estafettes/{id}/tafels/{table}/kansen/{lead}`: the one a lead was brought to records
+/// what came of it; a contact, conversation, interview or job is also a shared step in their
+/// log, for the table and their circle to give a pluim.
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table, lead)): Path<(String, String, String)>,
+    Form(form): Form<OutcomeForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    let Some((outcome, _, kind)) = OUTCOMES.iter().find(|(key, _, _)| *key == form.outcome) else {
+        return Err(PageError::Forbidden);
+    };
+    let me = signed_in.session.user.id.clone();
+    let note: String = form.note.trim().chars().take(1000).collect();
+    let table_id = at.table.id.clone();
+    let step_id = new_id('a')?;
+    let (outcome, kind) = (*outcome, *kind);
+    with_store(&portal, move |store| {
+        let lead = store
+            .leads_at_table(&table_id)?
+            .into_iter()
+            .find(|l| l.id == lead && l.to == me)
+            .ok_or(PageError::NotFound)?;
+        store.write(|batch| {
+            batch.record_lead_outcome(&lead.id, &me, outcome, &note, Utc::now())?;
+            if let Some(kind) = kind {
+                let now = Utc::now();
+                batch.log_action(&vindwerk_store::Action {
+                    id: step_id.clone(),
+                    seeker: me.clone(),
+                    kind,
+                    day: now.date_naive(),
+                    vacancy: lead.vacancy.clone().map(vindwerk_model::VacancyId::new),
+                    position: lead.title.clone(),
+                    employer: String::new(),
+                    result: outcome_label(outcome).to_owned(),
+                    note: if note.is_empty() {
+                        format!("Via {}", lead.from_name)
+                    } else {
+                        format!("Via {}: {note}", lead.from_name)
+                    },
+                    shared: true,
+                    created_at: now,
+                })?;
+            }
+            Ok::<_, vindwerk_store::StoreError>(())
+        })?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/estafettes/{}/tafels/{}",
+        at.data.round.id, at.table.id
+    ))
+    .into_response())
 }
