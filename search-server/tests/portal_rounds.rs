@@ -507,4 +507,37 @@ async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_ta
     assert!(own.body.contains("2 pluimen"), "{}", own.body);
     // The organiser sees the table too.
     assert_eq!(organiser.get(&table_page).await.status, StatusCode::OK);
+
+    // The coach's view: per participant the week's steps, leads, openings and pluimen.
+    let view = anna.get(&table_page).await.body;
+    assert!(view.contains("De week van de tafel"));
+    assert!(
+        view.contains("<th scope=\"row\">sanne@example.nl</th><td>0</td><td>1</td><td>0</td><td>1</td><td>0</td>"),
+        "{view}"
+    );
+    assert!(view.contains(
+        "<th scope=\"row\">piet@example.nl</th><td>1</td><td>0</td><td>1</td><td>0</td><td>2</td>"
+    ));
+    assert!(
+        !piet
+            .get(&table_page)
+            .await
+            .body
+            .contains("De week van de tafel"),
+        "for the coach"
+    );
+
+    // The summary of the round, for the organiser and the coaches only.
+    let summary = format!("{round}/samenvatting");
+    for browser in [&mut organiser, &mut anna] {
+        let page = browser.get(&summary).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<th scope=\"row\">Tafel van anna@example.nl</th><td>2</td><td>1</td><td>1</td><td>1</td><td>0</td><td>0</td>"), "{}", page.body);
+        assert!(
+            page.body
+                .contains("<th scope=\"row\">De hele ronde</th><td>2</td>")
+        );
+    }
+    assert_eq!(piet.get(&summary).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(stranger.get(&summary).await.status, StatusCode::NOT_FOUND);
 }

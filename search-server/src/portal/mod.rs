@@ -172,6 +172,7 @@ pub fn routes() -> Router<AppState> {
             post(rounds::move_participant),
         )
         .route("/estafettes/{id}/keuze", post(rounds::set_choice))
+        .route("/estafettes/{id}/samenvatting", get(rounds::summary_page))
         .route("/kring", get(circle::circle_page))
         .route("/kring/uitnodigen", post(circle::invite))
         .route("/kring/uitnodigingen/{id}/intrekken", post(circle::revoke))

@@ -615,6 +615,33 @@ struct TablePage<'a> {
     outcomes: Vec<(&'static str, &'static str)>,
     leads: Vec<LeadView>,
     actions: Vec<super::circle::ActionView>,
+    /// For the coach and the organiser: the week per participant.
+    overview: Vec<MemberWeek>,
+    week: String,
+}
+
+/// A participant's week at a table, for the coach.
+struct MemberWeek {
+    name: String,
+    steps: usize,
+    leads_given: usize,
+    leads_received: usize,
+    openings: usize,
+    pluimen: usize,
+}
+
+/// Outcomes that opened something: the aim of a Werkestafette.
+fn is_opening(outcome: Option<&str>) -> bool {
+    matches!(
+        outcome,
+        Some("contact" | "conversation" | "interview" | "job")
+    )
+}
+
+/// The Monday that starts the week of `day`.
+fn week_start(day: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
 struct LeadView {
@@ -662,6 +689,39 @@ pub async fn table_page(
     .await?;
     let mut actions = actions;
     actions.sort_by(|a, b| b.day.cmp(&a.day).then(b.created_at.cmp(&a.created_at)));
+    let monday = week_start(state.today());
+    let overview = if at.coach || !at.member {
+        seated
+            .iter()
+            .map(|p| {
+                let theirs: Vec<&vindwerk_store::Action> = actions
+                    .iter()
+                    .filter(|a| a.seeker == p.user && a.day >= monday)
+                    .collect();
+                MemberWeek {
+                    name: p.name.clone(),
+                    steps: theirs.len(),
+                    leads_given: leads.iter().filter(|l| l.from == p.user).count(),
+                    leads_received: leads.iter().filter(|l| l.to == p.user).count(),
+                    openings: leads
+                        .iter()
+                        .filter(|l| l.from == p.user && is_opening(l.outcome.as_deref()))
+                        .count(),
+                    pluimen: kudos
+                        .iter()
+                        .filter(|k| {
+                            k.given_at.date_naive() >= monday
+                                && actions
+                                    .iter()
+                                    .any(|a| a.id == k.action && a.seeker == p.user)
+                        })
+                        .count(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     // One's own steps show without a pluim form: nobody gives themselves a pluim.
     let actions: Vec<super::circle::ActionView> = super::circle::action_views(actions, &kudos, &me)
         .into_iter()
@@ -703,8 +763,9 @@ pub async fn table_page(
             .collect(),
         leads,
         actions,
+        overview,
+        week: monday.format("%d-%m-%Y").to_string(),
     };
-    let _ = at.coach;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -850,4 +911,102 @@ pub async fn record_outcome(
         at.data.round.id, at.table.id
     ))
     .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "round_summary.html")]
+struct SummaryPage<'a> {
+    round: &'a Round,
+    kickoff: String,
+    rows: Vec<SummaryRow>,
+    total: SummaryRow,
+}
+
+#[derive(Default)]
+struct SummaryRow {
+    name: String,
+    participants: usize,
+    leads: usize,
+    openings: usize,
+    conversations: usize,
+    interviews: usize,
+    jobs: usize,
+}
+
+/// `GET /estafettes/{id}/samenvatting`: for the organiser and the round's coaches, what the
+/// round brought per table and in all: leads, openings, conversations, interviews, jobs.
+/// Steps count from the round's creation; printable.
+pub async fn summary_page(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    let (data, standing) = round_for(&portal, &signed_in, id).await?;
+    if !(standing.organiser || standing.coach_of.is_some()) {
+        return Err(PageError::NotFound);
+    }
+    let tables = data.tables.clone();
+    let participants = data.participants.clone();
+    let since = data.round.created_at;
+    let per_table = with_store(&portal, move |store| {
+        let mut rows = Vec::new();
+        for table in &tables {
+            let seated: Vec<&Participant> = participants
+                .iter()
+                .filter(|p| p.table.as_deref() == Some(table.id.as_str()))
+                .collect();
+            let leads = store.leads_at_table(&table.id)?;
+            let mut row = SummaryRow {
+                name: format!("Tafel van {}", table.coach_name),
+                participants: seated.len(),
+                leads: leads.len(),
+                openings: leads
+                    .iter()
+                    .filter(|l| is_opening(l.outcome.as_deref()))
+                    .count(),
+                jobs: leads
+                    .iter()
+                    .filter(|l| l.outcome.as_deref() == Some("job"))
+                    .count(),
+                ..SummaryRow::default()
+            };
+            for person in &seated {
+                for action in store.actions_of(&person.user, false)? {
+                    if action.created_at < since {
+                        continue;
+                    }
+                    match action.kind {
+                        ActionKind::Coffee | ActionKind::Network => row.conversations += 1,
+                        ActionKind::Interview => row.interviews += 1,
+                        _ => {}
+                    }
+                }
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    })
+    .await?;
+    let mut total = SummaryRow {
+        name: "De hele ronde".to_owned(),
+        ..SummaryRow::default()
+    };
+    for row in &per_table {
+        total.participants += row.participants;
+        total.leads += row.leads;
+        total.openings += row.openings;
+        total.conversations += row.conversations;
+        total.interviews += row.interviews;
+        total.jobs += row.jobs;
+    }
+    Ok(render(
+        StatusCode::OK,
+        &SummaryPage {
+            round: &data.round,
+            kickoff: data.round.kickoff.format("%d-%m-%Y").to_string(),
+            rows: per_table,
+            total,
+        },
+    ))
 }
