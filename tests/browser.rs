@@ -155,3 +155,58 @@ fn the_labour_market_map_and_an_employer_history_render_in_chromium() {
     let png = screenshot(profile.path(), &history, "employer.png");
     assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
 }
+
+/// A signed-in page as the browser of `session` gets it, saved with a base address so that
+/// Chromium loads its stylesheet from the server: Chromium's command line sets no cookies.
+fn signed_in_page(
+    demo: &common::Demo,
+    session: &str,
+    path: &str,
+    dir: &Path,
+    name: &str,
+) -> PathBuf {
+    let (status, _, body) = demo.request(
+        "GET",
+        path,
+        &[format!("Cookie: vindwerk_sessie={session}")],
+        "",
+    );
+    assert!(status.contains("200"), "{path}: {status}");
+    let base = demo.url("/");
+    let html = body.replacen("<head>", &format!("<head><base href=\"{base}\">"), 1);
+    let file = dir.join(name);
+    std::fs::write(&file, html).expect("page written");
+    file
+}
+
+#[test]
+fn a_running_werkestafette_renders_in_chromium() {
+    let demo = common::Demo::start(250);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let pages = tempfile::tempdir().expect("pages dir");
+    let session = common::sign_in(&demo, "coach@demo.vindwerk.nl", "vindwerk-demo");
+    for (path, name, expected) in [
+        (
+            "/estafettes/r-demo-utrecht",
+            "round",
+            "Tafel van Ahmed El Amrani",
+        ),
+        (
+            "/estafettes/r-demo-utrecht/tafels/t-demo-zorg",
+            "round-table",
+            "Joost Visser voor Sanne de Vries",
+        ),
+        (
+            "/estafettes/r-demo-utrecht/samenvatting",
+            "round-summary",
+            "De hele ronde",
+        ),
+    ] {
+        let file = signed_in_page(&demo, &session, path, pages.path(), &format!("{name}.html"));
+        let url = format!("file://{}", file.display());
+        let dom = dump_dom(profile.path(), &url);
+        assert!(dom.contains(expected), "{path} renders: {expected}");
+        let png = screenshot(profile.path(), &url, &format!("{name}.png"));
+        assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
+    }
+}

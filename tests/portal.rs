@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{csrf_of, set_cookie, sign_in};
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -24,42 +26,6 @@ fn user_add(db: &std::path::Path, email: &str, password: &str) -> std::process::
         .write_all(format!("{password}\n").as_bytes())
         .expect("write the password");
     child.wait_with_output().expect("user add ends")
-}
-
-/// The value of cookie `name` among `Set-Cookie` header lines.
-fn set_cookie(headers: &[String], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .filter_map(|line| line.strip_prefix("set-cookie: "))
-        .filter_map(|cookie| cookie.split(';').next())
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-}
-
-/// Signs in through the sign-in form as a browser does; the session cookie's value.
-fn sign_in(demo: &common::Demo, email: &str, password: &str) -> String {
-    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
-    assert!(status.contains("200"), "{status}");
-    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
-    let csrf = csrf_of(&page);
-    assert_eq!(csrf, form, "the form's token is its cookie's");
-    let email = email.replace('@', "%40");
-    let body = format!("csrf={csrf}&email={email}&password={password}");
-    let (status, headers, _) = demo.request(
-        "POST",
-        "/inloggen",
-        &[format!("Cookie: vindwerk_formulier={form}")],
-        &body,
-    );
-    assert!(status.contains("303"), "{status}");
-    set_cookie(&headers, "vindwerk_sessie").expect("a session cookie")
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..].chars().take_while(|c| *c != '"').collect()
 }
 
 #[test]
@@ -133,7 +99,8 @@ fn the_demo_seeker_has_a_circle_with_steps_and_pluimen() {
     );
     assert!(status.contains("200"), "{status}");
     assert!(page.contains("Goed zo, Sanne! Trots op je."));
-    assert_eq!(page.matches("<article class=\"action\"").count(), 3);
+    // Three steps of her own and the conversation a tablemate of her werkestafette opened.
+    assert_eq!(page.matches("<article class=\"action\"").count(), 4);
 
     let ria = sign_in(&demo, "ria@demo.vindwerk.nl", "vindwerk-demo");
     let (status, _, page) = demo.request(
@@ -146,7 +113,7 @@ fn the_demo_seeker_has_a_circle_with_steps_and_pluimen() {
     assert!(page.contains("De stappen van Sanne de Vries"));
     assert_eq!(
         page.matches("<article class=\"action\"").count(),
-        2,
+        3,
         "the circle sees the shared steps only"
     );
     assert!(!page.contains("nog niets gehoord"));
@@ -230,4 +197,34 @@ fn a_forgotten_password_is_reset_with_the_link_the_operator_reads_from_the_outbo
     // The link works once.
     let (status, _, _) = demo.request("GET", &path, &[], "");
     assert!(status.contains("404"), "{status}");
+}
+
+#[test]
+fn the_demo_carries_a_running_werkestafette() {
+    let demo = common::Demo::start(250);
+    let coach = sign_in(&demo, "coach@demo.vindwerk.nl", "vindwerk-demo");
+    let cookie = [format!("Cookie: vindwerk_sessie={coach}")];
+    let (status, _, round) = demo.request("GET", "/estafettes/r-demo-utrecht", &cookie, "");
+    assert!(status.contains("200"), "{status}");
+    assert!(round.contains("Werkestafette Utrecht"));
+    assert!(round.contains("Tafel van Marieke Bakker"));
+    assert!(round.contains("Tafel van Ahmed El Amrani"));
+    assert!(round.contains("3 van 6 plaatsen bezet"));
+    let (status, _, table) = demo.request(
+        "GET",
+        "/estafettes/r-demo-utrecht/tafels/t-demo-zorg",
+        &cookie,
+        "",
+    );
+    assert!(status.contains("200"), "{status}");
+    assert!(table.contains("Joost Visser voor Sanne de Vries"));
+    assert!(table.contains("Zo werkt het! Goed gedaan."));
+    let (status, _, summary) = demo.request(
+        "GET",
+        "/estafettes/r-demo-utrecht/samenvatting",
+        &cookie,
+        "",
+    );
+    assert!(status.contains("200"), "{status}");
+    assert!(summary.contains("De hele ronde"));
 }

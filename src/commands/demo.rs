@@ -15,7 +15,7 @@ use vindwerk_crawler::round::{self, RoundOptions};
 use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
 use vindwerk_model::{ActionKind, Role, Status, UserId, Vacancy};
 use vindwerk_search_server::portal::hash_password;
-use vindwerk_store::{Action, Batch, NewUser, Store, StoreError};
+use vindwerk_store::{Action, Batch, Lead, NewRound, NewUser, Store, StoreError};
 
 use super::{EXIT_OK, index, serve};
 use crate::cli::DemoArgs;
@@ -103,6 +103,10 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
         "  her circle: {} (same password) gives pluimen at http://{address}/kring",
         seeker.friend
     );
+    let _ = writeln!(
+        out,
+        "  a werkestafette: coach@demo.vindwerk.nl (same password) at http://{address}/estafettes/r-demo-utrecht"
+    );
     let _ = writeln!(out, "  store and index in {}", dir.display());
     let _ = out.flush();
     drop(out);
@@ -157,9 +161,130 @@ fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
         for (vacancy, note) in vacancies.iter().zip(notes) {
             batch.put_on_shortlist("l-demo-favorieten", &vacancy.id, note, now)?;
         }
-        add_demo_circle(batch, &id, &friend, &hash, &vacancies, now)
+        add_demo_circle(batch, &id, &friend, &hash, &vacancies, now)?;
+        add_demo_round(batch, &id, &hash, now)
     })?;
     Ok(seeker)
+}
+
+/// A running Werkestafette: coach Marieke organises it and leads a table, coach Ahmed leads
+/// the other; Sanne and five others sit at the tables; Joost brought Sanne an opening, she
+/// had the conversation, and Marieke and Joost gave it a pluim.
+fn add_demo_round(
+    batch: &mut Batch<'_>,
+    sanne: &UserId,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let round = "r-demo-utrecht";
+    let marieke = UserId::new("u-demo-coach");
+    let ahmed = UserId::new("u-demo-coach-2");
+    for (id, email, name) in [
+        (&marieke, "coach@demo.vindwerk.nl", "Marieke Bakker"),
+        (&ahmed, "ahmed@demo.vindwerk.nl", "Ahmed El Amrani"),
+    ] {
+        batch.create_user(
+            &NewUser {
+                id,
+                email,
+                name,
+                password_hash: hash,
+                roles: &[Role::Coach],
+            },
+            now,
+        )?;
+    }
+    batch.create_round(
+        &NewRound {
+            id: round,
+            organiser: &marieke,
+            name: "Werkestafette Utrecht",
+            city: "Utrecht",
+            kickoff: now.date_naive() - Duration::days(7),
+            weeks: 4,
+            table_size: 6,
+        },
+        now,
+    )?;
+    let tables = [
+        batch.join_round_as_coach(
+            round,
+            &marieke,
+            "t-demo-zorg",
+            "Twintig jaar in de zorg, nu loopbaancoach. Ik ken de zorginstellingen in de regio en weet hoe je binnenkomt zonder vacature.",
+            now,
+        )?,
+        batch.join_round_as_coach(
+            round,
+            &ahmed,
+            "t-demo-techniek",
+            "Oud-teamleider logistiek. Ik help je je netwerk in techniek en logistiek aan te boren.",
+            now,
+        )?,
+    ];
+    let others = [
+        ("u-demo-p1", "joost@demo.vindwerk.nl", "Joost Visser", 0),
+        ("u-demo-p2", "fatima@demo.vindwerk.nl", "Fatima Yilmaz", 0),
+        ("u-demo-p3", "henk@demo.vindwerk.nl", "Henk de Boer", 1),
+        ("u-demo-p4", "lisa@demo.vindwerk.nl", "Lisa Smit", 1),
+        ("u-demo-p5", "ravi@demo.vindwerk.nl", "Ravi Sharma", 1),
+    ];
+    batch.register_for_round(round, sanne, now)?;
+    batch.seat(round, sanne, &tables[0])?;
+    for (id, email, name, table) in others {
+        let id = UserId::new(id);
+        batch.create_user(
+            &NewUser {
+                id: &id,
+                email,
+                name,
+                password_hash: hash,
+                roles: &[Role::Seeker],
+            },
+            now,
+        )?;
+        batch.register_for_round(round, &id, now)?;
+        batch.seat(round, &id, &tables[table])?;
+    }
+    let joost = UserId::new("u-demo-p1");
+    batch.bring_lead(&Lead {
+        id: "k-demo-1".to_owned(),
+        round: round.to_owned(),
+        from: joost.clone(),
+        from_name: String::new(),
+        to: sanne.clone(),
+        to_name: String::new(),
+        kind: "opening".to_owned(),
+        title: "Koffie met de teamleider van Zorggroep Noord, via mijn buurman".to_owned(),
+        vacancy: None,
+        note: "Hij verwacht je telefoontje deze week.".to_owned(),
+        created_at: now,
+        outcome: None,
+        outcome_note: String::new(),
+    })?;
+    batch.record_lead_outcome(
+        "k-demo-1",
+        sanne,
+        "conversation",
+        "Ze zoeken na de zomer iemand.",
+        now,
+    )?;
+    batch.log_action(&Action {
+        id: "a-demo-lead".to_owned(),
+        seeker: sanne.clone(),
+        kind: ActionKind::Coffee,
+        day: now.date_naive(),
+        vacancy: None,
+        position: "Koffie met de teamleider van Zorggroep Noord".to_owned(),
+        employer: String::new(),
+        result: "Gesprek gehad".to_owned(),
+        note: "Via Joost Visser: ze zoeken na de zomer iemand.".to_owned(),
+        shared: true,
+        created_at: now,
+    })?;
+    batch.give_kudos("a-demo-lead", &marieke, "Zo werkt het! Goed gedaan.", now)?;
+    batch.give_kudos("a-demo-lead", &joost, "", now)?;
+    Ok(())
 }
 
 /// Ria joins Sanne's circle by invitation; Sanne logs steps (one private) and Ria gives

@@ -107,3 +107,39 @@ impl Drop for Demo {
         let _ = self.child.wait();
     }
 }
+
+/// The value of cookie `name` among `Set-Cookie` header lines.
+pub fn set_cookie(headers: &[String], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter_map(|line| line.strip_prefix("set-cookie: "))
+        .filter_map(|cookie| cookie.split(';').next())
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Signs in through the sign-in form as a browser does; the session cookie's value.
+pub fn sign_in(demo: &Demo, email: &str, password: &str) -> String {
+    let (status, headers, page) = demo.request("GET", "/inloggen", &[], "");
+    assert!(status.contains("200"), "{status}");
+    let form = set_cookie(&headers, "vindwerk_formulier").expect("a form cookie");
+    let csrf = csrf_of(&page);
+    assert_eq!(csrf, form, "the form's token is its cookie's");
+    let email = email.replace('@', "%40");
+    let body = format!("csrf={csrf}&email={email}&password={password}");
+    let (status, headers, _) = demo.request(
+        "POST",
+        "/inloggen",
+        &[format!("Cookie: vindwerk_formulier={form}")],
+        &body,
+    );
+    assert!(status.contains("303"), "{status}");
+    set_cookie(&headers, "vindwerk_sessie").expect("a session cookie")
+}
+
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
