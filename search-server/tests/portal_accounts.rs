@@ -21,7 +21,7 @@ async fn a_seeker_signs_up_sees_the_account_and_signs_out() {
         .sign_up("Sanne <script>alert(1)</script>", "Sanne@Example.nl")
         .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    assert_eq!(answer.location.as_deref(), Some("/account"));
+    assert_eq!(answer.location.as_deref(), Some("/mijn"));
     let session = answer
         .set_cookies
         .iter()
@@ -364,8 +364,8 @@ async fn sign_in_sends_back_only_to_this_site() {
     );
     for (back, expected) in [
         ("/account/gegevens.json", "/account/gegevens.json"),
-        ("//evil.example/", "/account"),
-        ("https://evil.example/", "/account"),
+        ("//evil.example/", "/mijn"),
+        ("https://evil.example/", "/mijn"),
     ] {
         let mut fresh = Browser::new(&world);
         let csrf = fresh.csrf("/inloggen").await;

@@ -567,3 +567,70 @@ async fn who_signs_up_to_join_a_circle_follows_and_may_become_a_seeker_later() {
     let forged = kees.post("/account/zelf-zoeken", &[("csrf", "x")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_home_page_shows_the_week_new_matches_and_pluimen() {
+    let world = world();
+    let mut sanne = Browser::new(&world);
+    let signed_up = sanne.sign_up("Sanne", "sanne@example.nl").await;
+    assert_eq!(
+        signed_up.location.as_deref(),
+        Some("/mijn"),
+        "home after signing up"
+    );
+    let sanne_id = {
+        let data = sanne.get("/account/gegevens.json").await;
+        let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+        json["account"]["id"].as_str().expect("id").to_owned()
+    };
+    let csrf = sanne.csrf("/lijsten").await;
+    sanne
+        .post(
+            "/zoekopdrachten",
+            &[
+                ("csrf", &csrf),
+                ("name", "Kok in de buurt"),
+                ("query", "q=kok"),
+            ],
+        )
+        .await;
+    let link = invite(&mut sanne, "Ria").await;
+    let mut ria = Browser::new(&world);
+    ria.sign_up("Ria", "ria@example.nl").await;
+    let csrf = ria.csrf(&link).await;
+    ria.post(&link, &[("csrf", &csrf)]).await;
+    log_step(&mut sanne, "brief weg", true).await;
+    let timeline = ria.get(&format!("/kring/{sanne_id}")).await;
+    let action = timeline
+        .body
+        .split("id=\"actie-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the step")
+        .to_owned();
+    let csrf = csrf_of(&timeline.body);
+    ria.post(
+        &format!("/acties/{action}/pluim"),
+        &[("csrf", &csrf), ("message", "Knap <b>gedaan</b>")],
+    )
+    .await;
+
+    let home = sanne.get("/mijn").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Hallo Sanne"));
+    assert!(
+        home.body.contains("Deze week: 1 actie, 1 pluim."),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("Kok in de buurt</a>: niets nieuws"));
+    assert!(home.body.contains("<strong>Ria</strong> bij „Sollicitatiebrief verstuurd: Verpleegkundige”: Knap &#60;b&#62;gedaan&#60;/b&#62;"), "{}", home.body);
+
+    let home = ria.get("/mijn").await;
+    assert!(home.body.contains(&format!("href=\"/kring/{sanne_id}\"")));
+
+    let mut anonymous = Browser::new(&world);
+    let answer = anonymous.get("/mijn").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(answer.location.is_some_and(|l| l.starts_with("/inloggen")));
+}

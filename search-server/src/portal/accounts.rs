@@ -227,7 +227,7 @@ pub async fn signup_page(
     Query(query): Query<BackQuery>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
-    let back = local_path(&query.terug).unwrap_or("/account");
+    let back = local_path(&query.terug).unwrap_or("/mijn");
     if viewer.session.is_some() {
         return Ok(Redirect::to(back).into_response());
     }
@@ -311,7 +311,7 @@ pub async fn signup(
         ));
     }
     tracing::info!(user = %id, "account created");
-    let back = local_path(&form.back).unwrap_or("/account");
+    let back = local_path(&form.back).unwrap_or("/mijn");
     start_session(&portal, id, viewer.token, back).await
 }
 
@@ -323,7 +323,7 @@ pub async fn signin_page(
     Query(query): Query<BackQuery>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
-    let back = local_path(&query.terug).unwrap_or("/account");
+    let back = local_path(&query.terug).unwrap_or("/mijn");
     if viewer.session.is_some() {
         return Ok(Redirect::to(back).into_response());
     }
@@ -381,7 +381,7 @@ pub async fn signin(
         |user| user.password_hash.clone(),
     );
     let matches = blocking(move || verify_password(&password, &hash)).await?;
-    let back = local_path(&form.back).unwrap_or("/account").to_owned();
+    let back = local_path(&form.back).unwrap_or("/mijn").to_owned();
     match user.filter(|_| matches) {
         Some(user) => {
             with_store(&portal, move |store| {

@@ -107,12 +107,12 @@ pub(super) fn action_views(
 
 /// "This week": the actions logged with a day in the current week (Monday to Sunday) and the
 /// kudos given on them.
-struct Week {
-    actions: usize,
-    kudos: usize,
+pub(super) struct Week {
+    pub(super) actions: usize,
+    pub(super) kudos: usize,
 }
 
-fn week_at_a_glance(actions: &[Action], kudos: &[Kudos], today: NaiveDate) -> Week {
+pub(super) fn week_at_a_glance(actions: &[Action], kudos: &[Kudos], today: NaiveDate) -> Week {
     let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
     let this_week: Vec<&Action> = actions
         .iter()

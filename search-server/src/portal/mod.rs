@@ -12,6 +12,7 @@
 
 mod accounts;
 pub mod circle;
+pub mod home;
 mod password;
 mod recovery;
 pub mod rounds;
@@ -126,6 +127,7 @@ pub fn routes() -> Router<AppState> {
             "/wachtwoord-herstellen/{token}",
             get(recovery::reset_page).post(recovery::reset),
         )
+        .route("/mijn", get(home::home_page))
         .route("/account", get(accounts::account_page))
         .route("/account/wachtwoord", post(accounts::change_password))
         .route("/account/gegevens.json", get(accounts::export_data))

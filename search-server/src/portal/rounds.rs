@@ -689,7 +689,7 @@ pub async fn table_page(
     .await?;
     let mut actions = actions;
     actions.sort_by(|a, b| b.day.cmp(&a.day).then(b.created_at.cmp(&a.created_at)));
-    let monday = week_start(state.today());
+    let monday = week_start(Utc::now().date_naive());
     let overview = if at.coach || !at.member {
         seated
             .iter()

@@ -116,7 +116,7 @@ pub fn describe(request: &SearchRequest) -> String {
 }
 
 /// How many vacancies `request` finds, and how many of them were first seen after `since`.
-async fn counts(
+pub(super) async fn counts(
     state: &AppState,
     request: &SearchRequest,
     since: DateTime<Utc>,
