@@ -63,6 +63,8 @@ pub mod routes {
     pub const SUGGEST: &str = "/api/suggest";
     pub const MAP: &str = "/api/map";
     pub const EMPLOYER_HISTORY: &str = "/api/employers/{name}/history";
+    /// `{file}` is `{id}.csv`; answers only with the list's key (`?token=`).
+    pub const SHORTLIST_CSV: &str = "/api/shortlists/{file}";
     pub const OPENAPI: &str = "/api/openapi.json";
     pub const HEALTH: &str = "/healthz";
     /// Every API route; the OpenAPI document must describe each.
@@ -74,6 +76,7 @@ pub mod routes {
         SUGGEST,
         MAP,
         EMPLOYER_HISTORY,
+        SHORTLIST_CSV,
         OPENAPI,
         HEALTH,
     ];

@@ -151,6 +151,15 @@ pub fn document() -> Value {
                 "responses": {"200": {"description": "The history", "content": {"application/json": {"schema": history_schema}}},
                               "404": error_response("The index holds no vacancy of this employer")}
             }},
+            (routes::SHORTLIST_CSV): {"get": {
+                "summary": "A shortlist as CSV for scripts (Dutch Excel: UTF-8 with BOM, `;`, formulas neutralised), with the list's key instead of a session; the owner makes or withdraws the key on the list's page",
+                "parameters": [
+                    {"name": "file", "in": "path", "required": true, "description": "The list's id followed by `.csv`.", "schema": {"type": "string"}},
+                    {"name": "token", "in": "query", "required": true, "description": "The list's key for scripts.", "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "The list", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              "404": error_response("No such list, or the key is wrong or withdrawn")}
+            }},
             (routes::VACANCY): {"get": {
                 "summary": "A vacancy with all its postings, as in the export",
                 "parameters": [id_param],

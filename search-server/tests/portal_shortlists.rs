@@ -516,3 +516,89 @@ async fn saved_searches_answer_each_role_as_designed() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_coachs_script_downloads_a_list_with_its_key_and_nothing_without() {
+    let world = world();
+    let mut coach = Browser::new(&world);
+    let list = list_of(
+        &world,
+        &mut coach,
+        "coach@example.nl",
+        &[Role::Coach],
+        "Tafel zorg",
+    )
+    .await;
+    let id = list.trim_start_matches("/lijsten/").to_owned();
+    let csrf = coach.csrf(&list).await;
+    let vacancy = world.vacancies[0].id.to_string();
+    coach
+        .post(
+            &format!("{list}/vacatures"),
+            &[("csrf", &csrf), ("vacancy", &vacancy), ("note", "@SUM(1)")],
+        )
+        .await;
+    let mut script = Browser::new(&world);
+    let plain = format!("/api/shortlists/{id}.csv");
+    assert_eq!(
+        script.get(&plain).await.status,
+        StatusCode::NOT_FOUND,
+        "no key yet"
+    );
+
+    let made = coach
+        .post(
+            &format!("{list}/scriptsleutel"),
+            &[("csrf", &csrf), ("sleutel", "nieuw")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let page = coach.get(&list).await;
+    let url = page
+        .body
+        .split("id=\"script-url\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the address for scripts")
+        .replace("&#38;", "&");
+    let path = url
+        .find("/api/")
+        .map(|at| url[at..].to_owned())
+        .expect("a path");
+    let csv = script.get(&path).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'), "UTF-8 with BOM");
+    assert!(csv.body.contains("titel;werkgever;plaats"));
+    assert!(csv.body.contains("'@SUM(1)"), "formulas neutralised");
+    let wrong = format!("{plain}?token={}", "0".repeat(64));
+    assert_eq!(script.get(&wrong).await.status, StatusCode::NOT_FOUND);
+
+    // A new key: the old address stops working; withdrawn: none works.
+    coach
+        .post(
+            &format!("{list}/scriptsleutel"),
+            &[("csrf", &csrf), ("sleutel", "nieuw")],
+        )
+        .await;
+    assert_eq!(script.get(&path).await.status, StatusCode::NOT_FOUND);
+    coach
+        .post(
+            &format!("{list}/scriptsleutel"),
+            &[("csrf", &csrf), ("sleutel", "weg")],
+        )
+        .await;
+    assert!(!coach.get(&list).await.body.contains("script-url"));
+
+    // Only the owner makes a key.
+    let mut other = Browser::new(&world);
+    add_user(&world.db, "ander@example.nl", &[Role::Coach]);
+    other.sign_in("ander@example.nl", PASSWORD).await;
+    let csrf = other.csrf("/lijsten").await;
+    let answer = other
+        .post(
+            &format!("{list}/scriptsleutel"),
+            &[("csrf", &csrf), ("sleutel", "nieuw")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}

@@ -283,6 +283,11 @@ async fn every_api_route_is_in_the_openapi_document_and_answers() {
             .replace("{id}", vacancies[0].id.as_str())
             .replace("{name}", &common::encode(employer));
         let (status, _, body) = get(&state, &uri).await;
+        if *route == routes::SHORTLIST_CSV {
+            // Only with a list's key (tested with the portal's shortlists).
+            assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+            continue;
+        }
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
     }
     assert_eq!(

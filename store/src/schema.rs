@@ -330,6 +330,13 @@ CREATE TABLE leads (
 CREATE INDEX leads_round ON leads (round_id);
 "#;
 
+/// The key a coach's scripts export a shortlist with, without a session.
+const SHORTLIST_EXPORT_TOKEN: &str = r#"
+ALTER TABLE shortlists ADD COLUMN export_token TEXT;
+CREATE UNIQUE INDEX shortlists_export_token ON shortlists (export_token)
+    WHERE export_token IS NOT NULL;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -340,6 +347,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(RESETS_AND_OUTBOX).comment("password resets and the outbox"),
     M::up(ROUNDS).comment("werkestafette rounds and tables"),
     M::up(LEADS).comment("leads between tablemates"),
+    M::up(SHORTLIST_EXPORT_TOKEN).comment("shortlist export keys for scripts"),
 ];
 
 /// Every migration, oldest first.

@@ -19,6 +19,8 @@ pub struct Shortlist {
     pub created_at: DateTime<Utc>,
     /// The owner's circle sees the list, with its notes.
     pub shared_with_circle: bool,
+    /// The key with which scripts download the list (`/api/shortlists/{id}.csv?token=`).
+    pub export_token: Option<String>,
 }
 
 /// A vacancy on a shortlist.
@@ -35,7 +37,7 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT id, owner_id, name, created_at, shared_with_circle FROM shortlists
+                "SELECT id, owner_id, name, created_at, shared_with_circle, export_token FROM shortlists
                  WHERE id = ?1",
             )
             .and_then(|mut statement| statement.query_row([id], shortlist_row).optional())
@@ -48,7 +50,7 @@ impl Store {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT id, owner_id, name, created_at, shared_with_circle FROM shortlists
+                "SELECT id, owner_id, name, created_at, shared_with_circle, export_token FROM shortlists
                  WHERE owner_id = ?1 ORDER BY name COLLATE NOCASE, created_at",
             )
             .map_err(StoreError::sql("read shortlists"))?;
@@ -95,7 +97,7 @@ impl Store {
     }
 }
 
-type ShortlistRow = (String, String, String, String, bool);
+type ShortlistRow = (String, String, String, String, bool, Option<String>);
 
 /// The columns `id, owner_id, name, created_at, shared_with_circle` of a shortlist row.
 fn shortlist_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShortlistRow> {
@@ -105,11 +107,12 @@ fn shortlist_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShortlistRow> {
         row.get(2)?,
         row.get(3)?,
         row.get(4)?,
+        row.get(5)?,
     ))
 }
 
 fn shortlist_of(
-    (id, owner, name, created_at, shared_with_circle): ShortlistRow,
+    (id, owner, name, created_at, shared_with_circle, export_token): ShortlistRow,
 ) -> Result<Shortlist, StoreError> {
     let place = Place {
         table: "shortlists",
@@ -122,6 +125,7 @@ fn shortlist_of(
         id,
         name,
         shared_with_circle,
+        export_token,
     })
 }
 
@@ -183,6 +187,19 @@ impl Batch<'_> {
             .map_err(|source| {
                 StoreError::sqlite(format!("take vacancy {vacancy} off a shortlist"), source)
             })
+    }
+
+    /// Gives shortlist `id` a new key for scripts, or none. Returns whether it exists.
+    pub fn set_shortlist_export_token(
+        &mut self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("UPDATE shortlists SET export_token = ?2 WHERE id = ?1")
+            .and_then(|mut statement| statement.execute(params![id, token]))
+            .map(|n| n > 0)
+            .map_err(StoreError::sql("set a shortlist's export key"))
     }
 
     /// Shares shortlist `id` with its owner's circle, or stops sharing it. Returns whether it

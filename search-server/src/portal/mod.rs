@@ -145,6 +145,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/lijsten/{id}/export.csv", get(shortlists::export_csv))
         .route("/lijsten/{id}/delen", post(shortlists::share))
+        .route(
+            "/lijsten/{id}/scriptsleutel",
+            post(shortlists::set_script_key),
+        )
+        .route(crate::routes::SHORTLIST_CSV, get(shortlists::script_export))
         .route("/zoekopdrachten", get(saved::saved_page).post(saved::save))
         .route("/zoekopdrachten/nieuw", get(saved::save_form))
         .route("/zoekopdrachten/{id}", get(saved::open))

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use vindwerk_model::{Role, Status, Vacancy, VacancyId};
 use vindwerk_store::{Shortlist, ShortlistItem, User};
 
 use super::session::{PageError, SignedIn, check_csrf};
-use super::{CsrfForm, Portal, blocking, new_id, portal, with_store};
+use super::{CsrfForm, Portal, blocking, new_id, portal, random_token, with_store};
 use crate::AppState;
 use crate::api::load_vacancy;
 use crate::error::ApiError;
@@ -104,6 +104,8 @@ struct ListPage<'a> {
     list: &'a Shortlist,
     items: &'a [ItemView],
     csrf: &'a str,
+    /// For the owner with a key: the address scripts download the list from.
+    script_url: Option<String>,
     /// For a member of the owner's circle: whose list this is (and no forms).
     shared_by: Option<&'a str>,
 }
@@ -259,6 +261,7 @@ fn item_view(item: &ShortlistItem, vacancy: Option<&Vacancy>) -> ItemView {
 pub async fn list_page(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
@@ -274,9 +277,101 @@ pub async fn list_page(
             list: &list,
             items: &views,
             csrf: &signed_in.session.csrf,
+            script_url: match (&shared_by, &list.export_token) {
+                (None, Some(token)) => Some(format!(
+                    "{}/api/shortlists/{}.csv?token={token}",
+                    super::site_url(&portal, &headers),
+                    list.id
+                )),
+                _ => None,
+            },
             shared_by: shared_by.as_deref(),
         },
     ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KeyForm {
+    csrf: String,
+    /// `nieuw` makes a new key (the old one stops working), anything else removes it.
+    sleutel: String,
+}
+
+/// `POST /lijsten/{id}/scriptsleutel`: a new key for scripts, or none.
+pub async fn set_script_key(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<KeyForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let list = own_list(&portal, &signed_in, id).await?;
+    let token = if form.sleutel == "nieuw" {
+        Some(random_token()?)
+    } else {
+        None
+    };
+    let list_id = list.id.clone();
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.set_shortlist_export_token(&list_id, token.as_deref()))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/lijsten/{}", list.id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenQuery {
+    token: String,
+}
+
+/// `GET /api/shortlists/{id}.csv?token=`: the list's CSV for a coach's scripts, with the
+/// list's key instead of a session. A wrong key or list answers 404 alike.
+pub async fn script_export(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(query): Query<TokenQuery>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound("no such shortlist".to_owned());
+    let portal = state.portal().cloned().ok_or_else(not_found)?;
+    let id = file.strip_suffix(".csv").ok_or_else(not_found)?.to_owned();
+    let given = query.token;
+    let list = with_store(&portal, move |store| Ok(store.shortlist(&id)?))
+        .await
+        .map_err(|error| ApiError::internal(error.to_string()))?
+        .filter(|list| {
+            list.export_token.as_deref().is_some_and(|key| {
+                !given.is_empty() && blake3::hash(key.as_bytes()) == blake3::hash(given.as_bytes())
+            })
+        })
+        .ok_or_else(not_found)?;
+    let items = items_of(&state, &portal, &list)
+        .await
+        .map_err(|error| ApiError::internal(error.to_string()))?;
+    let body = shortlist_csv(&items).map_err(|error| ApiError::internal(error.to_string()))?;
+    Ok(csv_response(&list, body))
+}
+
+fn csv_response(list: &Shortlist, body: Vec<u8>) -> Response {
+    let file: String = list
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"vindwerk-{file}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `POST /lijsten/{id}/delen`: shares the list with the owner's circle, or stops sharing it.
@@ -439,22 +534,7 @@ pub async fn export_csv(
     let (list, _) = readable_list(&portal, &signed_in, id).await?;
     let items = items_of(&state, &portal, &list).await?;
     let body = shortlist_csv(&items).map_err(|error| PageError::Internal(error.to_string()))?;
-    let file: String = list
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"vindwerk-{file}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(csv_response(&list, body))
 }
 
 #[cfg(test)]
