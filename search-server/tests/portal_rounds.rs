@@ -541,3 +541,159 @@ async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_ta
     assert_eq!(piet.get(&summary).await.status, StatusCode::NOT_FOUND);
     assert_eq!(stranger.get(&summary).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_coach_plans_a_meeting_records_who_came_and_agreements_carry_over() {
+    let world = world();
+    let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
+    let csrf = token(&mut organiser).await;
+    let round = organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ronde"),
+                ("city", "Zwolle"),
+                ("kickoff", "2027-01-11"),
+            ],
+        )
+        .await
+        .location
+        .expect("a round");
+    let mut anna = person(&world, "anna@example.nl", &[Role::Coach]).await;
+    let coach_csrf = token(&mut anna).await;
+    anna.post(
+        &format!("{round}/coach"),
+        &[("csrf", &coach_csrf), ("intro", "Zorg")],
+    )
+    .await;
+    let table = table_of(&anna.get(&round).await.body, "anna@example.nl");
+    let table_page = format!("{round}/tafels/{table}");
+    let mut sanne = person(&world, "sanne@example.nl", &[Role::Seeker]).await;
+    let mut piet = person(&world, "piet@example.nl", &[Role::Seeker]).await;
+    for browser in [&mut sanne, &mut piet] {
+        let csrf = token(browser).await;
+        browser
+            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
+            .await;
+        browser.post(&table_page, &[("csrf", &csrf)]).await;
+    }
+
+    // A participant does not plan meetings; the coach does.
+    let sanne_csrf = token(&mut sanne).await;
+    let meetings = format!("{table_page}/bijeenkomsten");
+    let fields = [
+        ("day", "2027-01-18"),
+        ("place", "https://meet.example.nl/tafel-anna"),
+        ("agenda", "Kansen van de week <b>bespreken</b>"),
+    ];
+    let mut with_csrf = vec![("csrf", sanne_csrf.as_str())];
+    with_csrf.extend(fields);
+    assert_eq!(
+        sanne.post(&meetings, &with_csrf).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut with_csrf = vec![("csrf", coach_csrf.as_str())];
+    with_csrf.extend(fields);
+    let planned = anna.post(&meetings, &with_csrf).await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+    let page = anna.get(&table_page).await.body;
+    assert!(page.contains("Bijeenkomst van 18-01-2027"));
+    assert!(page.contains("href=\"https://meet.example.nl/tafel-anna\""));
+    assert!(page.contains("Kansen van de week &#60;b&#62;bespreken&#60;/b&#62;"));
+    let meeting = page
+        .split("id=\"bijeenkomst-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the meeting")
+        .to_owned();
+
+    // The coach records who came (an outsider's id in the form is ignored) and the notes.
+    let recorded = anna
+        .post(
+            &format!("{meetings}/{meeting}"),
+            &[
+                ("csrf", &coach_csrf),
+                ("present", "u-sanne-example-nl"),
+                ("present", "u-organisator-example-nl"),
+                ("notes", "Goede start"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let page = sanne.get(&table_page).await.body;
+    assert!(page.contains("Aanwezig: sanne@example.nl</p>"), "{page}");
+    assert!(page.contains("Verslag:</strong> Goede start"));
+    assert!(!page.contains("Bijeenkomst plannen"), "the coach plans");
+
+    // Sanne agrees to do something for Piet; Piet cannot tick it off, Sanne can.
+    let agreed = sanne
+        .post(
+            &format!("{table_page}/afspraken"),
+            &[
+                ("csrf", &sanne_csrf),
+                ("meeting", &meeting),
+                ("who", "u-sanne-example-nl"),
+                ("for", "u-piet-example-nl"),
+                ("what", "Piet voorstellen aan mijn oud-collega"),
+            ],
+        )
+        .await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.body);
+    let page = piet.get(&table_page).await.body;
+    assert!(page.contains("☐ <strong>sanne@example.nl</strong> voor piet@example.nl: Piet voorstellen aan mijn oud-collega"));
+    let agreement = page
+        .split(&format!("{table_page}/afspraken/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next());
+    assert!(
+        agreement.is_none(),
+        "Piet gets no button for Sanne's agreement"
+    );
+    let page = sanne.get(&table_page).await.body;
+    let agreement = page
+        .split(&format!("{table_page}/afspraken/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("Sanne's button")
+        .to_owned();
+    let piet_csrf = token(&mut piet).await;
+    let tick = format!("{table_page}/afspraken/{agreement}");
+    assert_eq!(
+        piet.post(&tick, &[("csrf", &piet_csrf), ("klaar", "ja")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        sanne
+            .post(&tick, &[("csrf", &sanne_csrf), ("klaar", "ja")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        piet.get(&table_page)
+            .await
+            .body
+            .contains("class=\"done\">☑ <strong>sanne@example.nl</strong>")
+    );
+    let view = anna.get(&table_page).await.body;
+    assert!(
+        view.contains("<td>1 van 1</td>"),
+        "the coach sees the agreement kept"
+    );
+    // An agreement for someone not at the table, or at a meeting of no table, is refused.
+    let refused = sanne
+        .post(
+            &format!("{table_page}/afspraken"),
+            &[
+                ("csrf", &sanne_csrf),
+                ("meeting", "m-niet"),
+                ("who", "u-sanne-example-nl"),
+                ("what", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}

@@ -86,7 +86,9 @@ pub use outbox::{OutboxMessage, PasswordReset};
 pub use postings::{
     ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,
 };
-pub use rounds::{Lead, MAX_TABLE_SIZE, NewRound, Participant, Round, RoundTable, Seat};
+pub use rounds::{
+    Agreement, Lead, MAX_TABLE_SIZE, Meeting, NewRound, Participant, Round, RoundTable, Seat,
+};
 pub use runs::{RunId, RunReport, RunStatus, SourceRunSummary};
 pub use saved_searches::SavedSearch;
 pub use shortlists::{Shortlist, ShortlistItem};

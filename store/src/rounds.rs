@@ -625,3 +625,213 @@ mod tests {
         );
     }
 }
+
+/// A table's meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: String,
+    pub table: String,
+    pub day: NaiveDate,
+    /// A place, or a call's address.
+    pub place: String,
+    pub agenda: String,
+    pub notes: String,
+    /// Who came.
+    pub present: Vec<UserId>,
+}
+
+/// Who does what for whom before a next meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub id: String,
+    pub meeting: String,
+    pub who: UserId,
+    pub who_name: String,
+    pub for_whom: Option<UserId>,
+    pub for_name: Option<String>,
+    pub what: String,
+    pub done: bool,
+}
+
+impl Store {
+    /// The meetings of table `table`, the latest first, with who came.
+    pub fn meetings(&self, table: &str) -> Result<Vec<Meeting>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT id, day, place, agenda, notes FROM meetings WHERE table_id = ?1
+                 ORDER BY day DESC, created_at DESC",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_map([table], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, String>(3)?,
+                            row.get::<_, String>(4)?,
+                        ))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(StoreError::sql("read a table's meetings"))?;
+        let mut meetings = Vec::with_capacity(rows.len());
+        for (id, day, place, agenda, notes) in rows {
+            let at = Place {
+                table: "meetings",
+                column: "day",
+                row: &id,
+            };
+            let day =
+                codec::parse_optional_date(Some(day), at)?.ok_or_else(|| at.corrupt("no date"))?;
+            let present = self
+                .conn
+                .prepare_cached("SELECT user_id FROM meeting_attendance WHERE meeting_id = ?1")
+                .and_then(|mut statement| {
+                    statement
+                        .query_map([&id], |row| row.get::<_, String>(0))?
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .map_err(StoreError::sql("read who came to a meeting"))?
+                .into_iter()
+                .map(UserId::new)
+                .collect();
+            meetings.push(Meeting {
+                table: table.to_owned(),
+                id,
+                day,
+                place,
+                agenda,
+                notes,
+                present,
+            });
+        }
+        Ok(meetings)
+    }
+
+    /// The agreements made at table `table`'s meetings: open ones first, then by meeting.
+    pub fn agreements(&self, table: &str) -> Result<Vec<Agreement>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT a.id, a.meeting_id, a.who_id, w.name, a.for_id, f.name, a.what,
+                        a.done_at IS NOT NULL
+                 FROM agreements a JOIN meetings m ON m.id = a.meeting_id
+                 JOIN users w ON w.id = a.who_id LEFT JOIN users f ON f.id = a.for_id
+                 WHERE m.table_id = ?1
+                 ORDER BY a.done_at IS NOT NULL, m.day, a.rowid",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_map([table], |row| {
+                        Ok(Agreement {
+                            id: row.get(0)?,
+                            meeting: row.get(1)?,
+                            who: UserId::new(row.get::<_, String>(2)?),
+                            who_name: row.get(3)?,
+                            for_whom: row.get::<_, Option<String>>(4)?.map(UserId::new),
+                            for_name: row.get(5)?,
+                            what: row.get(6)?,
+                            done: row.get(7)?,
+                        })
+                    })?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(StoreError::sql("read a table's agreements"))
+    }
+}
+
+impl Batch<'_> {
+    /// Plans a meeting of table `meeting.table` (notes and attendance come later).
+    pub fn plan_meeting(
+        &mut self,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO meetings (id, table_id, day, place, agenda, notes, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    meeting.id,
+                    meeting.table,
+                    codec::date(meeting.day),
+                    meeting.place,
+                    meeting.agenda,
+                    meeting.notes,
+                    codec::timestamp(now)
+                ])
+            })
+            .map(drop)
+            .map_err(StoreError::sql("plan a meeting"))
+    }
+
+    /// Records the notes of meeting `id` and who came (replacing what was recorded).
+    pub fn record_meeting(
+        &mut self,
+        id: &str,
+        notes: &str,
+        present: &[UserId],
+    ) -> Result<(), StoreError> {
+        self.atomically(|batch| {
+            batch
+                .tx
+                .prepare_cached("UPDATE meetings SET notes = ?2 WHERE id = ?1")
+                .and_then(|mut statement| statement.execute(params![id, notes]))
+                .map_err(StoreError::sql("record a meeting"))?;
+            batch
+                .tx
+                .prepare_cached("DELETE FROM meeting_attendance WHERE meeting_id = ?1")
+                .and_then(|mut statement| statement.execute([id]))
+                .map_err(StoreError::sql("record who came"))?;
+            for user in present {
+                batch
+                    .tx
+                    .prepare_cached(
+                        "INSERT INTO meeting_attendance (meeting_id, user_id) VALUES (?1, ?2)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .and_then(|mut statement| statement.execute(params![id, user.as_str()]))
+                    .map_err(StoreError::sql("record who came"))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Keeps an agreement made at meeting `agreement.meeting`.
+    pub fn make_agreement(&mut self, agreement: &Agreement) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO agreements (id, meeting_id, who_id, for_id, what)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    agreement.id,
+                    agreement.meeting,
+                    agreement.who.as_str(),
+                    agreement.for_whom.as_ref().map(UserId::as_str),
+                    agreement.what
+                ])
+            })
+            .map(drop)
+            .map_err(StoreError::sql("keep an agreement"))
+    }
+
+    /// Ticks agreement `id` off (or on again). Returns whether it exists.
+    pub fn tick_agreement(
+        &mut self,
+        id: &str,
+        done: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let at = done.then(|| codec::timestamp(now));
+        self.tx
+            .prepare_cached("UPDATE agreements SET done_at = ?2 WHERE id = ?1")
+            .and_then(|mut statement| statement.execute(params![id, at]))
+            .map(|n| n > 0)
+            .map_err(StoreError::sql("tick an agreement off"))
+    }
+}

@@ -337,6 +337,36 @@ CREATE UNIQUE INDEX shortlists_export_token ON shortlists (export_token)
     WHERE export_token IS NOT NULL;
 "#;
 
+/// A table's weekly meetings (day, place or call link, agenda, notes, who came) and the
+/// agreements made at them (who does what for whom), open until ticked off.
+const MEETINGS: &str = r#"
+CREATE TABLE meetings (
+    id TEXT PRIMARY KEY,
+    table_id TEXT NOT NULL REFERENCES round_tables (id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    place TEXT NOT NULL,
+    agenda TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX meetings_table ON meetings (table_id);
+
+CREATE TABLE meeting_attendance (
+    meeting_id TEXT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (meeting_id, user_id)
+) STRICT;
+
+CREATE TABLE agreements (
+    id TEXT PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+    who_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    for_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+    what TEXT NOT NULL,
+    done_at TEXT
+) STRICT;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -348,6 +378,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(ROUNDS).comment("werkestafette rounds and tables"),
     M::up(LEADS).comment("leads between tablemates"),
     M::up(SHORTLIST_EXPORT_TOKEN).comment("shortlist export keys for scripts"),
+    M::up(MEETINGS).comment("a table's meetings and agreements"),
 ];
 
 /// Every migration, oldest first.

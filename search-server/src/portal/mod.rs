@@ -171,6 +171,22 @@ pub fn routes() -> Router<AppState> {
             post(rounds::bring_lead),
         )
         .route(
+            "/estafettes/{id}/tafels/{table}/bijeenkomsten",
+            post(rounds::plan_meeting),
+        )
+        .route(
+            "/estafettes/{id}/tafels/{table}/bijeenkomsten/{meeting}",
+            post(rounds::record_meeting),
+        )
+        .route(
+            "/estafettes/{id}/tafels/{table}/afspraken",
+            post(rounds::make_agreement),
+        )
+        .route(
+            "/estafettes/{id}/tafels/{table}/afspraken/{agreement}",
+            post(rounds::tick_agreement),
+        )
+        .route(
             "/estafettes/{id}/tafels/{table}/kansen/{lead}",
             post(rounds::record_outcome),
         )

@@ -618,6 +618,12 @@ struct TablePage<'a> {
     /// For the coach and the organiser: the week per participant.
     overview: Vec<MemberWeek>,
     week: String,
+    /// The coach or the organiser: plans and records meetings.
+    leads_table: bool,
+    meetings: Vec<MeetingView>,
+    agreements: Vec<AgreementView>,
+    /// (user id, name) of everyone at the table, for the agreement form.
+    seated: Vec<(String, String)>,
 }
 
 /// A participant's week at a table, for the coach.
@@ -628,6 +634,8 @@ struct MemberWeek {
     leads_received: usize,
     openings: usize,
     pluimen: usize,
+    /// Agreements ticked off, of all made.
+    agreements: String,
 }
 
 /// Outcomes that opened something: the aim of a Werkestafette.
@@ -677,14 +685,20 @@ pub async fn table_page(
         .collect();
     let table_id = at.table.id.clone();
     let people: Vec<UserId> = seated.iter().map(|p| p.user.clone()).collect();
-    let (leads, actions, kudos) = with_store(&portal, move |store| {
+    let (leads, actions, kudos, meetings, agreements) = with_store(&portal, move |store| {
         let mut actions = Vec::new();
         let mut kudos = Vec::new();
         for person in &people {
             actions.extend(store.actions_of(person, true)?);
             kudos.extend(store.kudos_for_seeker(person)?);
         }
-        Ok((store.leads_at_table(&table_id)?, actions, kudos))
+        Ok((
+            store.leads_at_table(&table_id)?,
+            actions,
+            kudos,
+            store.meetings(&table_id)?,
+            store.agreements(&table_id)?,
+        ))
     })
     .await?;
     let mut actions = actions;
@@ -716,12 +730,31 @@ pub async fn table_page(
                                     .any(|a| a.id == k.action && a.seeker == p.user)
                         })
                         .count(),
+                    agreements: {
+                        let theirs = agreements.iter().filter(|a| a.who == p.user);
+                        let (done, all) = theirs.fold((0, 0), |(done, all), a| {
+                            (done + usize::from(a.done), all + 1)
+                        });
+                        format!("{done} van {all}")
+                    },
                 }
             })
             .collect()
     } else {
         Vec::new()
     };
+    let leads_table = !at.member;
+    let agreement_views = agreements
+        .iter()
+        .map(|a| AgreementView {
+            id: a.id.clone(),
+            who: a.who_name.clone(),
+            for_whom: a.for_name.clone(),
+            what: a.what.clone(),
+            done: a.done,
+            may_tick: leads_table || a.who == me,
+        })
+        .collect();
     // One's own steps show without a pluim form: nobody gives themselves a pluim.
     let actions: Vec<super::circle::ActionView> = super::circle::action_views(actions, &kudos, &me)
         .into_iter()
@@ -765,6 +798,13 @@ pub async fn table_page(
         actions,
         overview,
         week: monday.format("%d-%m-%Y").to_string(),
+        leads_table,
+        meetings: meeting_views(&meetings, &seated),
+        agreements: agreement_views,
+        seated: seated
+            .iter()
+            .map(|p| (p.user.to_string(), p.name.clone()))
+            .collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -1009,4 +1049,256 @@ pub async fn summary_page(
             total,
         },
     ))
+}
+
+/// A meeting as the table's page shows it.
+struct MeetingView {
+    id: String,
+    day: String,
+    place: String,
+    /// The place when it is a call's address.
+    call: Option<String>,
+    agenda: String,
+    notes: String,
+    present: Vec<String>,
+    /// (user id, name, came) per member, for the coach's record form.
+    roll: Vec<(String, String, bool)>,
+}
+
+struct AgreementView {
+    id: String,
+    who: String,
+    for_whom: Option<String>,
+    what: String,
+    done: bool,
+    /// The viewer may tick it: the one who agreed, the coach or the organiser.
+    may_tick: bool,
+}
+
+fn meeting_views(meetings: &[vindwerk_store::Meeting], seated: &[Participant]) -> Vec<MeetingView> {
+    meetings
+        .iter()
+        .map(|meeting| {
+            let place = meeting.place.clone();
+            MeetingView {
+                id: meeting.id.clone(),
+                day: meeting.day.format("%d-%m-%Y").to_string(),
+                call: (place.starts_with("https://") || place.starts_with("http://"))
+                    .then(|| place.clone()),
+                place,
+                agenda: meeting.agenda.clone(),
+                notes: meeting.notes.clone(),
+                present: seated
+                    .iter()
+                    .filter(|p| meeting.present.contains(&p.user))
+                    .map(|p| p.name.clone())
+                    .collect(),
+                roll: seated
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.user.to_string(),
+                            p.name.clone(),
+                            meeting.present.contains(&p.user),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MeetingForm {
+    csrf: String,
+    day: String,
+    place: String,
+    agenda: String,
+}
+
+fn table_path(at: &AtTable) -> String {
+    format!("/estafettes/{}/tafels/{}", at.data.round.id, at.table.id)
+}
+
+/// `POST /estafettes/{id}/tafels/{table}/bijeenkomsten`: the coach (or organiser) plans a
+/// meeting.
+pub async fn plan_meeting(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table)): Path<(String, String)>,
+    Form(form): Form<MeetingForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    if at.member {
+        return Err(PageError::Forbidden);
+    }
+    let day =
+        NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d").map_err(|_| PageError::Forbidden)?;
+    let meeting = vindwerk_store::Meeting {
+        id: new_id('m')?,
+        table: at.table.id.clone(),
+        day,
+        place: form.place.trim().chars().take(300).collect(),
+        agenda: form.agenda.trim().chars().take(2000).collect(),
+        notes: String::new(),
+        present: Vec::new(),
+    };
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.plan_meeting(&meeting, Utc::now()))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&table_path(&at)).into_response())
+}
+
+/// `POST /estafettes/{id}/tafels/{table}/bijeenkomsten/{meeting}`: the coach (or organiser)
+/// records the notes and who came. The form repeats `present` per member who came.
+pub async fn record_meeting(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table, meeting)): Path<(String, String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    };
+    check_csrf(&signed_in.session.csrf, field("csrf"))?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    if at.member {
+        return Err(PageError::Forbidden);
+    }
+    let seated: Vec<UserId> = at
+        .data
+        .participants
+        .iter()
+        .filter(|p| p.table.as_deref() == Some(at.table.id.as_str()))
+        .map(|p| p.user.clone())
+        .collect();
+    let present: Vec<UserId> = fields
+        .iter()
+        .filter(|(key, _)| key == "present")
+        .map(|(_, value)| UserId::new(value.trim()))
+        .filter(|user| seated.contains(user))
+        .collect();
+    let notes: String = field("notes").trim().chars().take(5000).collect();
+    let table_id = at.table.id.clone();
+    with_store(&portal, move |store| {
+        if !store.meetings(&table_id)?.iter().any(|m| m.id == meeting) {
+            return Err(PageError::NotFound);
+        }
+        store.write(|batch| batch.record_meeting(&meeting, &notes, &present))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&table_path(&at)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AgreementForm {
+    csrf: String,
+    meeting: String,
+    who: String,
+    #[serde(rename = "for")]
+    for_whom: String,
+    what: String,
+}
+
+/// `POST /estafettes/{id}/tafels/{table}/afspraken`: an agreement made at a meeting: who
+/// does what for whom before the next one.
+pub async fn make_agreement(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table)): Path<(String, String)>,
+    Form(form): Form<AgreementForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    let seated = |user: &str| {
+        at.data
+            .participants
+            .iter()
+            .find(|p| p.user.as_str() == user && p.table.as_deref() == Some(at.table.id.as_str()))
+            .map(|p| p.user.clone())
+    };
+    let who = seated(form.who.trim()).ok_or(PageError::NotFound)?;
+    let for_whom = match form.for_whom.trim() {
+        "" => None,
+        other => Some(seated(other).ok_or(PageError::NotFound)?),
+    };
+    let what: String = form.what.trim().chars().take(500).collect();
+    if what.is_empty() {
+        return Err(PageError::Forbidden);
+    }
+    let agreement = vindwerk_store::Agreement {
+        id: new_id('f')?,
+        meeting: form.meeting.trim().to_owned(),
+        who,
+        who_name: String::new(),
+        for_whom,
+        for_name: None,
+        what,
+        done: false,
+    };
+    let table_id = at.table.id.clone();
+    with_store(&portal, move |store| {
+        if !store
+            .meetings(&table_id)?
+            .iter()
+            .any(|m| m.id == agreement.meeting)
+        {
+            return Err(PageError::NotFound);
+        }
+        store.write(|batch| batch.make_agreement(&agreement))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&table_path(&at)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TickForm {
+    csrf: String,
+    /// `ja`: done; anything else: open again.
+    klaar: String,
+}
+
+/// `POST /estafettes/{id}/tafels/{table}/afspraken/{agreement}`: the one who agreed, the
+/// coach or the organiser ticks an agreement off (or opens it again).
+pub async fn tick_agreement(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, table, agreement)): Path<(String, String, String)>,
+    Form(form): Form<TickForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let at = table_for(&portal, &signed_in, id, table).await?;
+    let me = signed_in.session.user.id.clone();
+    let table_id = at.table.id.clone();
+    let leads_table = !at.member;
+    let done = form.klaar == "ja";
+    with_store(&portal, move |store| {
+        let found = store
+            .agreements(&table_id)?
+            .into_iter()
+            .find(|a| a.id == agreement)
+            .ok_or(PageError::NotFound)?;
+        if !(leads_table || found.who == me) {
+            return Err(PageError::Forbidden);
+        }
+        store.write(|batch| batch.tick_agreement(&found.id, done, Utc::now()))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&table_path(&at)).into_response())
 }
