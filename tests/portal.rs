@@ -219,6 +219,8 @@ fn the_demo_carries_a_running_werkestafette() {
     assert!(status.contains("200"), "{status}");
     assert!(table.contains("Joost Visser voor Sanne de Vries"));
     assert!(table.contains("Zo werkt het! Goed gedaan."));
+    assert!(table.contains("Bijeenkomst van"));
+    assert!(table.contains("Sanne voorstellen aan de praktijkopleider"));
     let (status, _, summary) = demo.request(
         "GET",
         "/estafettes/r-demo-utrecht/samenvatting",

@@ -683,6 +683,18 @@ async fn the_coach_plans_a_meeting_records_who_came_and_agreements_carry_over() 
         view.contains("<td>1 van 1</td>"),
         "the coach sees the agreement kept"
     );
+    // Sanne leaves the round: her agreement, her steps and leads leave the table's page.
+    let left = sanne
+        .post(&format!("{round}/verlaten"), &[("csrf", &sanne_csrf)])
+        .await;
+    assert_eq!(left.status, StatusCode::SEE_OTHER);
+    let page = piet.get(&table_page).await.body;
+    assert!(
+        !page.contains("Piet voorstellen aan mijn oud-collega"),
+        "{page}"
+    );
+    assert!(!page.contains("sanne@example.nl"));
+    assert_eq!(sanne.get(&table_page).await.status, StatusCode::NOT_FOUND);
     // An agreement for someone not at the table, or at a meeting of no table, is refused.
     let refused = sanne
         .post(

@@ -15,7 +15,9 @@ use vindwerk_crawler::round::{self, RoundOptions};
 use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
 use vindwerk_model::{ActionKind, Role, Status, UserId, Vacancy};
 use vindwerk_search_server::portal::hash_password;
-use vindwerk_store::{Action, Batch, Lead, NewRound, NewUser, Store, StoreError};
+use vindwerk_store::{
+    Action, Agreement, Batch, Lead, Meeting, NewRound, NewUser, Store, StoreError,
+};
 
 use super::{EXIT_OK, index, serve};
 use crate::cli::DemoArgs;
@@ -284,6 +286,34 @@ fn add_demo_round(
     })?;
     batch.give_kudos("a-demo-lead", &marieke, "Zo werkt het! Goed gedaan.", now)?;
     batch.give_kudos("a-demo-lead", &joost, "", now)?;
+    let fatima = UserId::new("u-demo-p2");
+    batch.plan_meeting(
+        &Meeting {
+            id: "m-demo-1".to_owned(),
+            table: tables[0].clone(),
+            day: now.date_naive() - Duration::days(2),
+            place: "Bibliotheek Utrecht, zaal 2".to_owned(),
+            agenda: "Wie kent wie bij de zorginstellingen? Ieder noemt drie namen.".to_owned(),
+            notes: String::new(),
+            present: Vec::new(),
+        },
+        now,
+    )?;
+    batch.record_meeting(
+        "m-demo-1",
+        "Goede eerste bijeenkomst; iedereen bracht namen mee.",
+        &[sanne.clone(), joost.clone(), fatima.clone()],
+    )?;
+    batch.make_agreement(&Agreement {
+        id: "f-demo-1".to_owned(),
+        meeting: "m-demo-1".to_owned(),
+        who: fatima,
+        who_name: String::new(),
+        for_whom: Some(sanne.clone()),
+        for_name: None,
+        what: "Sanne voorstellen aan de praktijkopleider van het Diakonessenhuis".to_owned(),
+        done: false,
+    })?;
     Ok(())
 }
 

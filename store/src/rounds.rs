@@ -506,6 +506,15 @@ impl Batch<'_> {
         })
     }
 
+    /// `user` leaves round `round` and its table. Returns whether they took part.
+    pub fn leave_round(&mut self, round: &str, user: &UserId) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM round_participants WHERE round_id = ?1 AND user_id = ?2")
+            .and_then(|mut statement| statement.execute(params![round, user.as_str()]))
+            .map(|n| n > 0)
+            .map_err(StoreError::sql("leave a round"))
+    }
+
     /// Opens or closes the choice of tables in round `round`.
     pub fn set_choice_open(&mut self, round: &str, open: bool) -> Result<bool, StoreError> {
         self.tx
@@ -710,7 +719,8 @@ impl Store {
         Ok(meetings)
     }
 
-    /// The agreements made at table `table`'s meetings: open ones first, then by meeting.
+    /// The agreements made at table `table`'s meetings between the people who sit at it now
+    /// (whoever left took theirs along): open ones first, then by meeting.
     pub fn agreements(&self, table: &str) -> Result<Vec<Agreement>, StoreError> {
         self.conn
             .prepare_cached(
@@ -719,6 +729,9 @@ impl Store {
                  FROM agreements a JOIN meetings m ON m.id = a.meeting_id
                  JOIN users w ON w.id = a.who_id LEFT JOIN users f ON f.id = a.for_id
                  WHERE m.table_id = ?1
+                   AND a.who_id IN (SELECT user_id FROM round_participants WHERE table_id = ?1)
+                   AND (a.for_id IS NULL
+                        OR a.for_id IN (SELECT user_id FROM round_participants WHERE table_id = ?1))
                  ORDER BY a.done_at IS NOT NULL, m.day, a.rowid",
             )
             .and_then(|mut statement| {

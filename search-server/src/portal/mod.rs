@@ -162,6 +162,7 @@ pub fn routes() -> Router<AppState> {
         .route("/estafettes/{id}", get(rounds::round_page))
         .route("/estafettes/{id}/coach", post(rounds::join_as_coach))
         .route("/estafettes/{id}/aanmelden", post(rounds::register))
+        .route("/estafettes/{id}/verlaten", post(rounds::leave))
         .route(
             "/estafettes/{id}/tafels/{table}",
             get(rounds::table_page).post(rounds::choose_table),

@@ -1302,3 +1302,27 @@ pub async fn tick_agreement(
     .await?;
     Ok(Redirect::to(&table_path(&at)).into_response())
 }
+
+/// `POST /estafettes/{id}/verlaten`: a participant leaves the round and their table; what they
+/// shared (steps, leads, agreements) leaves the table's page with them, and stays theirs.
+pub async fn leave(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    let portal = portal(&state)?;
+    check_csrf(&signed_in.session.csrf, &form.csrf)?;
+    let (data, standing) = round_for(&portal, &signed_in, id).await?;
+    if !standing.participant {
+        return Err(PageError::NotFound);
+    }
+    let user = signed_in.session.user.id.clone();
+    let round = data.round.id.clone();
+    with_store(&portal, move |store| {
+        store.write(|batch| batch.leave_round(&round, &user))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/estafettes").into_response())
+}
