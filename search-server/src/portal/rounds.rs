@@ -759,7 +759,7 @@ pub async fn table_page(
     let actions: Vec<super::circle::ActionView> = super::circle::action_views(actions, &kudos, &me)
         .into_iter()
         .collect();
-    let back = format!("/estafettes/{}/tafels/{}", at.data.round.id, at.table.id);
+    let back = table_path(&at);
     let leads = leads
         .into_iter()
         .map(|lead| LeadView {
@@ -878,11 +878,7 @@ pub async fn bring_lead(
         Ok(())
     })
     .await?;
-    Ok(Redirect::to(&format!(
-        "/estafettes/{}/tafels/{}",
-        at.data.round.id, at.table.id
-    ))
-    .into_response())
+    Ok(Redirect::to(&table_path(&at)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -946,11 +942,7 @@ pub async fn record_outcome(
         Ok(())
     })
     .await?;
-    Ok(Redirect::to(&format!(
-        "/estafettes/{}/tafels/{}",
-        at.data.round.id, at.table.id
-    ))
-    .into_response())
+    Ok(Redirect::to(&table_path(&at)).into_response())
 }
 
 #[derive(Template)]
