@@ -425,7 +425,7 @@ async fn a_shared_shortlist_is_read_by_the_circle_and_by_nobody_else() {
     assert!(!ria.get(&timeline).await.body.contains(&list));
 
     let page = sanne.get(&list).await;
-    assert!(page.body.contains("Delen met je kring"));
+    assert!(page.body.contains("Delen met je kring en je tafel"));
     let shared = sanne
         .post(
             &format!("{list}/delen"),
@@ -448,7 +448,7 @@ async fn a_shared_shortlist_is_read_by_the_circle_and_by_nobody_else() {
     assert_eq!(read.status, StatusCode::OK);
     assert!(
         read.body
-            .contains("Een lijst van Sanne, gedeeld met de kring.")
+            .contains("Een lijst van Sanne, gedeeld met de kring en de tafel.")
     );
     assert!(read.body.contains("bellen maandag"));
     assert!(

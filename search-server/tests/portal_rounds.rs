@@ -527,6 +527,43 @@ async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_ta
         "for the coach"
     );
 
+    // Piet shares a list: the table and the coach read and export it; the organiser does not.
+    let csrf = token(&mut piet).await;
+    let list = piet
+        .post("/lijsten", &[("csrf", &csrf), ("name", "Zorg in Zwolle")])
+        .await
+        .location
+        .expect("a list");
+    assert!(
+        !anna.get(&table_page).await.body.contains("Zorg in Zwolle"),
+        "not shared yet"
+    );
+    assert_eq!(anna.get(&list).await.status, StatusCode::NOT_FOUND);
+    piet.post(
+        &format!("{list}/delen"),
+        &[("csrf", &csrf), ("delen", "ja")],
+    )
+    .await;
+    let view = anna.get(&table_page).await.body;
+    assert!(
+        view.contains(&format!("href=\"{list}/export.csv\"")),
+        "{view}"
+    );
+    assert_eq!(
+        anna.get(&format!("{list}/export.csv")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(sanne.get(&list).await.status, StatusCode::OK);
+    assert!(
+        !organiser
+            .get(&table_page)
+            .await
+            .body
+            .contains("Zorg in Zwolle")
+    );
+    assert_eq!(organiser.get(&list).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(kees.get(&list).await.status, StatusCode::NOT_FOUND);
+
     // The summary of the round, for the organiser and the coaches only.
     let summary = format!("{round}/samenvatting");
     for browser in [&mut organiser, &mut anna] {

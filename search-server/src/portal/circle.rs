@@ -461,7 +461,7 @@ pub async fn actions_page(
         ))
     })
     .await?;
-    let today = Utc::now().date_naive();
+    let today = super::today_in_amsterdam();
     let week = week_at_a_glance(&actions, &kudos, today);
     let views = action_views(actions, &kudos, &signed_in.session.user.id);
     Ok(render(

@@ -93,7 +93,7 @@ pub async fn home_page(
     let page = HomePage {
         name: &user.name,
         seeker,
-        week: seeker.then(|| week_at_a_glance(&actions, &kudos, chrono::Utc::now().date_naive())),
+        week: seeker.then(|| week_at_a_glance(&actions, &kudos, super::today_in_amsterdam())),
         searches,
         kudos: recent,
         following: following

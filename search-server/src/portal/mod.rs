@@ -107,6 +107,39 @@ pub(crate) fn site_url(portal: &Portal, headers: &axum::http::HeaderMap) -> Stri
     format!("{scheme}://{host}")
 }
 
+/// `at` on Dutch wall clocks: UTC+1 in winter, UTC+2 in EU summer time, without a time-zone
+/// database.
+pub(crate) fn amsterdam(
+    at: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::FixedOffset> {
+    let hours = if in_summer_time(at) { 2 } else { 1 };
+    let offset = chrono::FixedOffset::east_opt(hours * 3600)
+        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
+    at.with_timezone(&offset)
+}
+
+/// Whether `at` falls in EU summer time (01:00 UTC on the last Sunday of March to 01:00 UTC on
+/// the last Sunday of October).
+pub(crate) fn in_summer_time(at: chrono::DateTime<chrono::Utc>) -> bool {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    let last_sunday = |month: u32| {
+        let mut day = NaiveDate::from_ymd_opt(at.year(), month, 31)?;
+        while day.weekday() != Weekday::Sun {
+            day = day.pred_opt()?;
+        }
+        day.and_hms_opt(1, 0, 0).map(|t| t.and_utc())
+    };
+    match (last_sunday(3), last_sunday(10)) {
+        (Some(start), Some(end)) => at >= start && at < end,
+        _ => false,
+    }
+}
+
+/// Today on Dutch wall clocks: the day the portal's weeks and periods count in.
+pub(crate) fn today_in_amsterdam() -> chrono::NaiveDate {
+    amsterdam(chrono::Utc::now()).date_naive()
+}
+
 /// The portal's routes; the router of [`crate::app`] merges them.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -251,4 +284,25 @@ pub fn new_id(prefix: char) -> Result<String, PageError> {
 #[serde(default)]
 pub struct CsrfForm {
     pub csrf: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+
+    #[test]
+    fn summer_time_follows_the_eu_rule() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .expect("instant")
+                .with_timezone(&Utc)
+        };
+        assert!(!in_summer_time(at("2026-03-29T00:59:59Z")));
+        assert!(in_summer_time(at("2026-03-29T01:00:00Z")));
+        assert!(in_summer_time(at("2026-10-25T00:59:59Z")));
+        assert!(!in_summer_time(at("2026-10-25T01:00:00Z")));
+        assert!(!in_summer_time(at("2026-12-03T12:00:00Z")));
+    }
 }

@@ -624,6 +624,9 @@ struct TablePage<'a> {
     agreements: Vec<AgreementView>,
     /// (user id, name) of everyone at the table, for the agreement form.
     seated: Vec<(String, String)>,
+    /// (list id, name, owner's name) of the lists the members share, for the members and the
+    /// coach (to read and export).
+    lists: Vec<(String, String, String)>,
 }
 
 /// A participant's week at a table, for the coach.
@@ -685,12 +688,19 @@ pub async fn table_page(
         .collect();
     let table_id = at.table.id.clone();
     let people: Vec<UserId> = seated.iter().map(|p| p.user.clone()).collect();
-    let (leads, actions, kudos, meetings, agreements) = with_store(&portal, move |store| {
+    let names: Vec<String> = seated.iter().map(|p| p.name.clone()).collect();
+    let (leads, actions, kudos, meetings, agreements, lists) = with_store(&portal, move |store| {
         let mut actions = Vec::new();
         let mut kudos = Vec::new();
-        for person in &people {
+        let mut lists = Vec::new();
+        for (person, name) in people.iter().zip(&names) {
             actions.extend(store.actions_of(person, true)?);
             kudos.extend(store.kudos_for_seeker(person)?);
+            for list in store.shortlists_of(person)? {
+                if list.shared_with_circle {
+                    lists.push((list.id, list.name, name.clone()));
+                }
+            }
         }
         Ok((
             store.leads_at_table(&table_id)?,
@@ -698,12 +708,13 @@ pub async fn table_page(
             kudos,
             store.meetings(&table_id)?,
             store.agreements(&table_id)?,
+            lists,
         ))
     })
     .await?;
     let mut actions = actions;
     actions.sort_by(|a, b| b.day.cmp(&a.day).then(b.created_at.cmp(&a.created_at)));
-    let monday = week_start(Utc::now().date_naive());
+    let monday = week_start(super::today_in_amsterdam());
     let overview = if at.coach || !at.member {
         seated
             .iter()
@@ -805,6 +816,12 @@ pub async fn table_page(
             .iter()
             .map(|p| (p.user.to_string(), p.name.clone()))
             .collect(),
+        // The organiser sees the table, not its members' lists.
+        lists: if at.member || at.coach {
+            lists
+        } else {
+            Vec::new()
+        },
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -210,7 +210,7 @@ pub async fn saved_page(
             description,
             total: figures.map(|(total, _)| total),
             new: figures.map(|(_, new)| new),
-            visited: amsterdam(search.visited_at)
+            visited: super::amsterdam(search.visited_at)
                 .format("%d-%m-%Y %H:%M")
                 .to_string(),
             feed: feed_url(&portal, &headers, &search.feed_token),
@@ -223,32 +223,6 @@ pub async fn saved_page(
             csrf: &signed_in.session.csrf,
         },
     ))
-}
-
-/// `at` on Dutch wall clocks: UTC+1 in winter, UTC+2 in EU summer time, without a time-zone
-/// database.
-fn amsterdam(at: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
-    let hours = if in_summer_time(at) { 2 } else { 1 };
-    let offset =
-        chrono::FixedOffset::east_opt(hours * 3600).unwrap_or_else(|| chrono::Offset::fix(&Utc));
-    at.with_timezone(&offset)
-}
-
-/// Whether `at` falls in EU summer time (01:00 UTC on the last Sunday of March to 01:00 UTC on
-/// the last Sunday of October).
-fn in_summer_time(at: DateTime<Utc>) -> bool {
-    use chrono::{Datelike, NaiveDate, Weekday};
-    let last_sunday = |month: u32| {
-        let mut day = NaiveDate::from_ymd_opt(at.year(), month, 31)?;
-        while day.weekday() != Weekday::Sun {
-            day = day.pred_opt()?;
-        }
-        day.and_hms_opt(1, 0, 0).map(|t| t.and_utc())
-    };
-    match (last_sunday(3), last_sunday(10)) {
-        (Some(start), Some(end)) => at >= start && at < end,
-        _ => false,
-    }
 }
 
 /// `GET /zoekopdrachten/nieuw?{search}`: the form that saves the search.
@@ -552,19 +526,5 @@ mod tests {
             describe(&canonical_query("").expect("valid").0),
             "alle vacatures"
         );
-    }
-
-    #[test]
-    fn summer_time_follows_the_eu_rule() {
-        let at = |text: &str| {
-            DateTime::parse_from_rfc3339(text)
-                .expect("instant")
-                .with_timezone(&Utc)
-        };
-        assert!(!in_summer_time(at("2026-03-29T00:59:59Z")));
-        assert!(in_summer_time(at("2026-03-29T01:00:00Z")));
-        assert!(in_summer_time(at("2026-10-25T00:59:59Z")));
-        assert!(!in_summer_time(at("2026-10-25T01:00:00Z")));
-        assert!(!in_summer_time(at("2026-12-03T12:00:00Z")));
     }
 }

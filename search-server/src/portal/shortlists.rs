@@ -4,8 +4,8 @@
 //! and that cannot smuggle in a formula.
 //!
 //! A list is its owner's: anyone else gets 404, as if it did not exist, unless the owner
-//! shares it with their circle; then the circle's members read it (with its notes) and
-//! download it, and only the owner changes it.
+//! shares it; then the members of their circle, and their tablemates and table coach in a
+//! Werkestafette, read it (with its notes) and download it, and only the owner changes it.
 
 use std::sync::Arc;
 
@@ -67,14 +67,19 @@ async fn readable_list(
         if !list.shared_with_circle {
             return Err(PageError::NotFound);
         }
-        match store
+        // Shared: with the owner's circle, and with their Werkestafette table and its coach.
+        let in_circle = store
             .circles_joined(&viewer)?
             .into_iter()
-            .find(|person| person.user == list.owner)
-        {
-            Some(owner) => Ok((list, Some(owner.name))),
-            None => Err(PageError::NotFound),
+            .any(|person| person.user == list.owner);
+        if !(in_circle || store.shares_table(&list.owner, &viewer)?) {
+            return Err(PageError::NotFound);
         }
+        let owner = store
+            .user(&list.owner)?
+            .map(|user| user.name)
+            .ok_or(PageError::NotFound)?;
+        Ok((list, Some(owner)))
     })
     .await
 }

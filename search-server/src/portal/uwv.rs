@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use vindwerk_store::Action;
 
@@ -112,7 +112,7 @@ async fn periods_of(
     }
     let seeker = signed_in.session.user.id.clone();
     let actions = with_store(&portal, move |store| Ok(store.actions_of(&seeker, false)?)).await?;
-    let start = current_start(&query.vanaf, Utc::now().date_naive());
+    let start = current_start(&query.vanaf, super::today_in_amsterdam());
     Ok((start, periods(start, actions)))
 }
 
@@ -209,6 +209,7 @@ pub async fn overview_csv_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
     use vindwerk_model::{ActionKind, UserId};
 
     fn action(id: &str, day: NaiveDate, kind: ActionKind) -> Action {
