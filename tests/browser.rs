@@ -210,3 +210,135 @@ fn a_running_werkestafette_renders_in_chromium() {
         assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
     }
 }
+
+/// The #8 play-through, in Chromium driven as a person uses it: a seeker signs up, saves a
+/// search, invites a friend and logs a letter sent; the friend joins and gives a pluim with a
+/// message; the seeker sees it; a coach puts a vacancy on a list and downloads it for Excel.
+#[test]
+fn a_seeker_her_friend_and_a_coach_play_the_portal_through_in_chromium() {
+    let demo = common::Demo::start(250);
+    let mut chrome = common::cdp::Chrome::start();
+
+    let sanne = chrome.tab();
+    chrome.open(&sanne, &demo.url("/aanmelden"));
+    chrome.fill(&sanne, "#name", "Sanne Proef");
+    chrome.fill(&sanne, "#email", "sanne.proef@example.nl");
+    chrome.fill(&sanne, "#password", "een-lang-wachtwoord");
+    chrome.fill(&sanne, "#password_again", "een-lang-wachtwoord");
+    chrome.click(&sanne, "form[action='/aanmelden'] button[type=submit]");
+    assert!(
+        chrome.location(&sanne).ends_with("/mijn"),
+        "home after signing up"
+    );
+
+    chrome.open(&sanne, &demo.url("/?q=medewerker"));
+    chrome.click(&sanne, "a[href^='/zoekopdrachten/nieuw']");
+    chrome.click(&sanne, "form[action='/zoekopdrachten'] button[type=submit]");
+    let saved = chrome.text(&sanne);
+    assert!(
+        saved.contains("Je zoekopdrachten") && saved.contains("medewerker"),
+        "{saved}"
+    );
+
+    chrome.open(&sanne, &demo.url("/kring"));
+    chrome.fill(
+        &sanne,
+        "form[action='/kring/uitnodigen'] input[name=name]",
+        "Ria",
+    );
+    chrome.click(
+        &sanne,
+        "form[action='/kring/uitnodigen'] button[type=submit]",
+    );
+    let link = chrome
+        .eval(&sanne, "document.querySelector('#invitation-link').value")
+        .as_str()
+        .expect("the invitation link")
+        .to_owned();
+
+    chrome.open(&sanne, &demo.url("/acties"));
+    chrome.eval(
+        &sanne,
+        "document.querySelector('[name=kind]').value = 'letter'",
+    );
+    chrome.fill(
+        &sanne,
+        "form[action='/acties'] [name=position]",
+        "Verpleegkundige",
+    );
+    chrome.fill(
+        &sanne,
+        "form[action='/acties'] [name=employer]",
+        "Zorggroep Noord",
+    );
+    chrome.eval(
+        &sanne,
+        "document.querySelector('[name=shared]').checked = true",
+    );
+    chrome.click(&sanne, "form[action='/acties'] button[type=submit]");
+    assert!(
+        chrome
+            .text(&sanne)
+            .contains("Sollicitatiebrief verstuurd: Verpleegkundige")
+    );
+
+    // Ria opens the link in her own browser, makes an account and joins.
+    let ria = chrome.tab();
+    chrome.open(&ria, &link);
+    assert!(chrome.text(&ria).contains("Sanne Proef nodigt je uit"));
+    chrome.click(&ria, "a[href^='/aanmelden']");
+    chrome.fill(&ria, "#name", "Ria");
+    chrome.fill(&ria, "#email", "ria.proef@example.nl");
+    chrome.fill(&ria, "#password", "nog-een-lang-wachtwoord");
+    chrome.fill(&ria, "#password_again", "nog-een-lang-wachtwoord");
+    chrome.click(&ria, "form[action='/aanmelden'] button[type=submit]");
+    chrome.click(&ria, "form button[type=submit]");
+    assert!(chrome.text(&ria).contains("De stappen van Sanne Proef"));
+    chrome.fill(&ria, "input[name=message]", "Goed bezig, Sanne!");
+    chrome.click_in_place(
+        &ria,
+        "form[action$='/pluim'] button[type=submit]",
+        "1 pluim",
+    );
+
+    chrome.open(&sanne, &demo.url("/acties"));
+    let steps = chrome.text(&sanne);
+    assert!(steps.contains("Ria: Goed bezig, Sanne!"), "{steps}");
+
+    // The demo's coach puts a vacancy on a new list and downloads it.
+    let coach = chrome.tab();
+    chrome.open(&coach, &demo.url("/inloggen"));
+    chrome.fill(&coach, "#email", "coach@demo.vindwerk.nl");
+    chrome.fill(&coach, "#password", "vindwerk-demo");
+    chrome.click(&coach, "form[action='/inloggen'] button[type=submit]");
+    chrome.open(&coach, &demo.url("/lijsten"));
+    chrome.fill(&coach, "#name", "Voor de tafel");
+    chrome.click(&coach, "form[action='/lijsten'] button[type=submit]");
+    chrome.open(&coach, &demo.url("/?q=medewerker"));
+    chrome.click(&coach, "ol.hits a[href^='/vacature/']");
+    chrome.click(&coach, "form[action$='/vacatures'] button[type=submit]");
+    let csv = chrome
+        .eval(
+            &coach,
+            "fetch(location.pathname + '/export.csv').then(r => r.text())",
+        )
+        .as_str()
+        .expect("the CSV")
+        .to_owned();
+    // The browser's text decoding drops the BOM; the bytes keep it.
+    let first = chrome.eval(
+        &coach,
+        "fetch(location.pathname + '/export.csv').then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b).slice(0, 3)))",
+    );
+    assert_eq!(
+        first,
+        serde_json::json!([0xEF, 0xBB, 0xBF]),
+        "UTF-8 with BOM"
+    );
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("titel;werkgever;plaats;provincie;status"),
+        "{header}"
+    );
+    assert_eq!(csv.lines().count(), 2, "one vacancy on the list");
+}
