@@ -342,3 +342,173 @@ fn a_seeker_her_friend_and_a_coach_play_the_portal_through_in_chromium() {
     );
     assert_eq!(csv.lines().count(), 2, "one vacancy on the list");
 }
+
+/// Signs `tab` in through the sign-in form.
+fn sign_in_in(
+    chrome: &mut common::cdp::Chrome,
+    tab: &common::cdp::Tab,
+    demo: &common::Demo,
+    email: &str,
+) {
+    chrome.open(tab, &demo.url("/inloggen"));
+    chrome.fill(tab, "#email", email);
+    chrome.fill(tab, "#password", "vindwerk-demo");
+    chrome.click(tab, "form[action='/inloggen'] button[type=submit]");
+}
+
+/// Gives the first element matching `selector` whose text holds `text` the id `id`, so that
+/// a click can name it.
+fn mark_by_text(
+    chrome: &mut common::cdp::Chrome,
+    tab: &common::cdp::Tab,
+    selector: &str,
+    text: &str,
+    inner: &str,
+    id: &str,
+) {
+    let script = format!(
+        "(() => {{ const found = Array.from(document.querySelectorAll({})).find(e => e.innerText.includes({})); if (!found) throw new Error('not found'); const target = {} ? found.querySelector({}) : found; target.id = {}; return true; }})()",
+        serde_json::json!(selector),
+        serde_json::json!(text),
+        !inner.is_empty(),
+        serde_json::json!(if inner.is_empty() { "*" } else { inner }),
+        serde_json::json!(id),
+    );
+    chrome.eval(tab, &script);
+}
+
+/// The #9 play-through in Chromium: an organiser creates a round, two coaches introduce
+/// themselves, seven participants choose tables (the seventh finds one full and takes the
+/// other), a participant brings a lead to a tablemate, who records a coffee conversation that
+/// the coach and a tablemate give pluimen; the coach's view shows it, the summary prints, and
+/// the coach plans the first weekly meeting.
+#[test]
+fn a_werkestafette_from_kickoff_to_the_first_meeting_in_chromium() {
+    let demo = common::Demo::start(250);
+    let mut chrome = common::cdp::Chrome::start();
+
+    let marieke = chrome.tab();
+    sign_in_in(&mut chrome, &marieke, &demo, "coach@demo.vindwerk.nl");
+    chrome.open(&marieke, &demo.url("/estafettes"));
+    chrome.fill(&marieke, "#name", "Estafette Amersfoort");
+    chrome.fill(&marieke, "#city", "Amersfoort");
+    chrome.fill(&marieke, "#kickoff", "2027-03-01");
+    chrome.click(&marieke, "form[action='/estafettes'] button[type=submit]");
+    let round = chrome.location(&marieke);
+    let path = round[round.find("/estafettes/").expect("the round's page")..].to_owned();
+    chrome.fill(&marieke, "#intro", "Twintig jaar in de zorg.");
+    chrome.click(&marieke, "form[action$='/coach'] button[type=submit]");
+
+    let ahmed = chrome.tab();
+    sign_in_in(&mut chrome, &ahmed, &demo, "ahmed@demo.vindwerk.nl");
+    chrome.open(&ahmed, &round);
+    chrome.fill(&ahmed, "#intro", "Techniek en logistiek.");
+    chrome.click(&ahmed, "form[action$='/coach'] button[type=submit]");
+
+    let mut people = Vec::new();
+    for i in 1..=7 {
+        let tab = chrome.tab();
+        chrome.open(&tab, &demo.url(&format!("/aanmelden?terug={path}")));
+        chrome.fill(&tab, "#name", &format!("Deelnemer {i}"));
+        chrome.fill(&tab, "#email", &format!("d{i}.proef@example.nl"));
+        chrome.fill(&tab, "#password", "een-lang-wachtwoord");
+        chrome.fill(&tab, "#password_again", "een-lang-wachtwoord");
+        chrome.click(&tab, "form[action='/aanmelden'] button[type=submit]");
+        chrome.click(&tab, "form[action$='/aanmelden'] button[type=submit]");
+        let page = chrome.text(&tab);
+        if i < 7 {
+            mark_by_text(
+                &mut chrome,
+                &tab,
+                "article.round-table",
+                "Marieke",
+                "form button",
+                "kies",
+            );
+        } else {
+            assert!(page.contains("6 van 6 plaatsen bezet · vol"), "{page}");
+            mark_by_text(
+                &mut chrome,
+                &tab,
+                "article.round-table",
+                "Ahmed",
+                "form button",
+                "kies",
+            );
+        }
+        chrome.click(&tab, "#kies");
+        assert!(chrome.text(&tab).contains("(jouw tafel)"));
+        people.push(tab);
+    }
+    chrome.open(&marieke, &round);
+    assert!(chrome.text(&marieke).contains("Deelnemer 7"));
+
+    // Deelnemer 1 brings Deelnemer 2 an opening.
+    let (one, two, three) = (people[0].clone(), people[1].clone(), people[2].clone());
+    chrome.click(&one, "article.mine h3 a");
+    let table = chrome.location(&one);
+    chrome.eval(
+        &one,
+        "(() => { const to = document.querySelector('#to'); to.value = Array.from(to.options).find(o => o.text === 'Deelnemer 2').value; return true; })()",
+    );
+    chrome.fill(
+        &one,
+        "#title",
+        "Koffie bij Zorggroep Noord via mijn buurman",
+    );
+    chrome.click(&one, "form[action$='/kansen'] button[type=submit]");
+
+    // Deelnemer 2 had the conversation.
+    chrome.open(&two, &table);
+    chrome.eval(
+        &two,
+        "document.querySelector('select[name=outcome]').value = 'conversation'",
+    );
+    chrome.fill(
+        &two,
+        "input[name=note][id^=outcome-note]",
+        "Ze zoeken iemand na de zomer",
+    );
+    chrome.click(&two, "form[action*='/kansen/'] button[type=submit]");
+    assert!(
+        chrome
+            .text(&two)
+            .contains("Gesprek gehad – Ze zoeken iemand na de zomer")
+    );
+
+    // The coach and a tablemate give pluimen.
+    chrome.open(&marieke, &table);
+    chrome.fill(&marieke, "input[name=message]", "Zo werkt het!");
+    chrome.click_in_place(
+        &marieke,
+        "form[action$='/pluim'] button[type=submit]",
+        "1 pluim",
+    );
+    chrome.open(&three, &table);
+    chrome.click_in_place(
+        &three,
+        "form[action$='/pluim'] button[type=submit]",
+        "2 pluimen",
+    );
+
+    // The coach's view shows it; the summary prints; the first meeting is planned.
+    chrome.open(&marieke, &table);
+    let view = chrome.text(&marieke);
+    assert!(view.contains("De week van de tafel"), "{view}");
+    assert!(view.contains("Koffiegesprek: Koffie bij Zorggroep Noord"));
+    chrome.open(&marieke, &demo.url(&format!("{path}/samenvatting")));
+    let summary = chrome.text(&marieke);
+    assert!(
+        summary.contains("Tafel van Marieke Bakker\t6\t1\t1\t1\t0\t0"),
+        "{summary}"
+    );
+    chrome.open(&marieke, &table);
+    chrome.fill(&marieke, "#meeting-day", "2027-03-08");
+    chrome.fill(&marieke, "#meeting-place", "Bibliotheek Amersfoort");
+    chrome.fill(&marieke, "#meeting-agenda", "Kansen van de week");
+    chrome.click(
+        &marieke,
+        "form[action$='/bijeenkomsten'] button[type=submit]",
+    );
+    assert!(chrome.text(&marieke).contains("Bijeenkomst van 08-03-2027"));
+}

@@ -746,3 +746,148 @@ async fn the_coach_plans_a_meeting_records_who_came_and_agreements_carry_over() 
         .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
 }
+
+/// Every page and form of a round for every role, as a table: who gets the page (200), who
+/// is sent to sign in (303 to /inloggen), who is refused (403) and for whom it does not exist
+/// (404).
+#[tokio::test]
+async fn every_round_route_answers_every_role_as_designed() {
+    let world = world();
+    let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
+    let csrf = token(&mut organiser).await;
+    let round = organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ronde"),
+                ("city", "Zwolle"),
+                ("kickoff", "2027-01-11"),
+            ],
+        )
+        .await
+        .location
+        .expect("a round");
+    let mut coach_a = person(&world, "anna@example.nl", &[Role::Coach]).await;
+    let mut coach_b = person(&world, "bram@example.nl", &[Role::Coach]).await;
+    for coach in [&mut coach_a, &mut coach_b] {
+        let csrf = token(coach).await;
+        coach
+            .post(
+                &format!("{round}/coach"),
+                &[("csrf", &csrf), ("intro", "x")],
+            )
+            .await;
+    }
+    let page = organiser.get(&round).await.body;
+    let (table_a, table_b) = (
+        table_of(&page, "anna@example.nl"),
+        table_of(&page, "bram@example.nl"),
+    );
+    let mut member_a = person(&world, "a@example.nl", &[Role::Seeker]).await;
+    let mut member_a2 = person(&world, "a2@example.nl", &[Role::Seeker]).await;
+    let mut member_b = person(&world, "b@example.nl", &[Role::Seeker]).await;
+    let mut unseated = person(&world, "los@example.nl", &[Role::Seeker]).await;
+    for (browser, table) in [
+        (&mut member_a, Some(&table_a)),
+        (&mut member_a2, Some(&table_a)),
+        (&mut member_b, Some(&table_b)),
+        (&mut unseated, None),
+    ] {
+        let csrf = token(browser).await;
+        browser
+            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
+            .await;
+        if let Some(table) = table {
+            browser
+                .post(&format!("{round}/tafels/{table}"), &[("csrf", &csrf)])
+                .await;
+        }
+    }
+    let outsider = person(&world, "buiten@example.nl", &[Role::Seeker]).await;
+    let circle = person(&world, "kring@example.nl", &[Role::Circle]).await;
+    let anonymous = Browser::new(&world);
+
+    let table = format!("{round}/tafels/{table_a}");
+    let gets = [
+        (
+            "/estafettes".to_owned(),
+            [303, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (round.clone(), [303, 200, 200, 200, 200, 200, 200, 200, 403]),
+        (table.clone(), [303, 200, 200, 404, 200, 404, 404, 404, 403]),
+        (
+            format!("{round}/samenvatting"),
+            [303, 200, 200, 200, 404, 404, 404, 404, 403],
+        ),
+    ];
+    let mut people = [
+        anonymous, organiser, coach_a, coach_b, member_a, member_b, unseated, outsider, circle,
+    ];
+    let roles = [
+        "anonymous",
+        "organiser",
+        "table's coach",
+        "other coach",
+        "table member",
+        "other table's member",
+        "registered without a table",
+        "other seeker",
+        "circle member",
+    ];
+    for (path, expected) in &gets {
+        for ((browser, role), status) in people.iter_mut().zip(roles).zip(expected) {
+            let answer = browser.get(path).await;
+            assert_eq!(answer.status.as_u16(), *status, "GET {path} as {role}");
+            if *status == 303 {
+                assert!(answer.location.is_some_and(|l| l.starts_with("/inloggen")));
+            }
+        }
+    }
+
+    // Forms that only some may send; each with the sender's own token. 303 is done.
+    let posts: [(String, Vec<(&str, &str)>, [u16; 9]); 5] = [
+        (
+            format!("{round}/keuze"),
+            vec![("open", "ja")],
+            [303, 303, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            format!("{round}/verplaatsen"),
+            vec![("participant", "u-a2-example-nl"), ("table", &table_a)],
+            [303, 303, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            format!("{table}/bijeenkomsten"),
+            vec![("day", "2027-01-18"), ("place", "Zwolle"), ("agenda", "")],
+            [303, 303, 303, 404, 403, 404, 404, 404, 403],
+        ),
+        (
+            format!("{table}/kansen"),
+            vec![
+                ("to", "u-a2-example-nl"),
+                ("kind", "opening"),
+                ("title", "Koffie"),
+            ],
+            [303, 403, 403, 404, 303, 404, 404, 404, 403],
+        ),
+        (
+            format!("{round}/coach"),
+            vec![("intro", "y")],
+            [303, 303, 303, 303, 403, 403, 403, 403, 403],
+        ),
+    ];
+    for (path, fields, expected) in &posts {
+        for ((browser, role), status) in people.iter_mut().zip(roles).zip(expected) {
+            let csrf = if role == "anonymous" {
+                "x".to_owned()
+            } else {
+                token(browser).await
+            };
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields.iter().copied());
+            let answer = browser.post(path, &form).await;
+            assert_eq!(answer.status.as_u16(), *status, "POST {path} as {role}");
+        }
+    }
+}
