@@ -747,6 +747,9 @@ async fn the_coach_plans_a_meeting_records_who_came_and_agreements_carry_over() 
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
 }
 
+/// A form's path, its fields but the token, and the status per role.
+type FormCase<'a> = (String, Vec<(&'a str, &'a str)>, [u16; 9]);
+
 /// Every page and form of a round for every role, as a table: who gets the page (200), who
 /// is sent to sign in (303 to /inloggen), who is refused (403) and for whom it does not exist
 /// (404).
@@ -846,7 +849,7 @@ async fn every_round_route_answers_every_role_as_designed() {
     }
 
     // Forms that only some may send; each with the sender's own token. 303 is done.
-    let posts: [(String, Vec<(&str, &str)>, [u16; 9]); 5] = [
+    let posts: [FormCase; 5] = [
         (
             format!("{round}/keuze"),
             vec![("open", "ja")],
