@@ -409,9 +409,11 @@ async fn an_employers_history_counts_its_vacancies_by_month_and_occupation() {
         .collect();
     assert_eq!(occupations, per_occupation);
     // The world's expired vacancies were open three days each.
-    if expired > 0 {
-        assert_eq!(history["median_days_open"].as_u64(), Some(3));
-    }
+    assert!(
+        expired > 0,
+        "the world has expired vacancies of this employer"
+    );
+    assert_eq!(history["median_days_open"].as_u64(), Some(3));
 
     let (status, error) = get_json(&state, "/api/employers/Niemand%20BV/history").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -155,22 +155,22 @@ impl Chrome {
     /// Clicks `selector` (a button or a link) and waits for the page it leads to.
     pub fn click(&mut self, tab: &Tab, selector: &str) {
         self.mark(tab);
+        self.press(tab, selector);
+        self.wait(tab);
+    }
+
+    fn press(&mut self, tab: &Tab, selector: &str) {
         let script = format!(
             "(() => {{ const element = document.querySelector({0}); if (!element) throw new Error('nothing at ' + {0}); element.click(); return true; }})()",
             serde_json::to_string(selector).expect("json"),
         );
         self.eval(tab, &script);
-        self.wait(tab);
     }
 
     /// Clicks `selector` on a part of the page that script replaces without loading a page,
     /// and waits until the page reads `expected`.
     pub fn click_in_place(&mut self, tab: &Tab, selector: &str, expected: &str) {
-        let script = format!(
-            "(() => {{ const element = document.querySelector({0}); if (!element) throw new Error('nothing at ' + {0}); element.click(); return true; }})()",
-            serde_json::to_string(selector).expect("json"),
-        );
-        self.eval(tab, &script);
+        self.press(tab, selector);
         let condition = format!(
             "document.body.innerText.includes({})",
             serde_json::to_string(expected).expect("json")

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 
-use super::{encode_path, href, message, render, thousands};
+use super::{encode_path, href, href_at, message, render, thousands};
 use crate::history::{EmployerHistory, employer_history};
 use crate::state::AppState;
 
@@ -275,10 +275,7 @@ fn employer_view(history: &EmployerHistory) -> EmployerPage {
         open_text,
         active_href: href(&pairs(None)),
         expired_href: href(&pairs(Some("expired"))),
-        map_href: format!(
-            "/kaart{}",
-            href(&pairs(None)).strip_prefix('/').unwrap_or_default()
-        ),
+        map_href: href_at("/kaart", &pairs(None)),
         view_box: format!("0 0 {WIDTH} {HEIGHT}"),
         bars,
         expired_points: points.join(" "),

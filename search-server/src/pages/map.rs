@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{encode_query, href, render, thousands};
+use super::{href, href_at, render, thousands};
 use crate::api::{Pairs, pairs};
 use crate::error::ErrorCode;
 use crate::map::outline::{Frame, Outlines, outlines, project};
@@ -210,7 +210,7 @@ fn map_view(request: &MapRequest, figures: &MapFigures, outlines: &Outlines) -> 
         if level != Level::Region {
             pairs.push(("level".to_owned(), level.param().to_owned()));
         }
-        map_href(&pairs)
+        href_at("/kaart", &pairs)
     };
     let shapes = match level {
         Level::Region => &outlines.regions,
@@ -446,18 +446,6 @@ fn legend(max: u64) -> Vec<(String, String)> {
         low = high + 1;
     }
     rows
-}
-
-/// The map page's address with these parameters.
-fn map_href(pairs: &[(String, String)]) -> String {
-    if pairs.is_empty() {
-        return "/kaart".to_owned();
-    }
-    let query: Vec<String> = pairs
-        .iter()
-        .map(|(name, value)| format!("{}={}", encode_query(name), encode_query(value)))
-        .collect();
-    format!("/kaart?{}", query.join("&"))
 }
 
 #[cfg(test)]

@@ -172,14 +172,19 @@ pub async fn script() -> Response {
 
 /// The search page's address with these parameters.
 fn href(pairs: &[(String, String)]) -> String {
+    href_at("/", pairs)
+}
+
+/// The address of `path` with these parameters, encoded as a browser sends a form.
+fn href_at(path: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
-        return "/".to_owned();
+        return path.to_owned();
     }
     let query: Vec<String> = pairs
         .iter()
         .map(|(name, value)| format!("{}={}", encode_query(name), encode_query(value)))
         .collect();
-    format!("/?{}", query.join("&"))
+    format!("{path}?{}", query.join("&"))
 }
 
 /// application/x-www-form-urlencoded, as a browser sends a form.

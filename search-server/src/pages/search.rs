@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{HitView, hit_view, href, render, thousands, value_label};
+use super::{HitView, hit_view, href, href_at, render, thousands, value_label};
 use crate::api::{Pairs, pairs, run_search};
 use crate::error::ErrorCode;
 use crate::params::{Counted, Facet, Page, SearchRequest, Sort, format_number};
@@ -176,28 +176,17 @@ fn search_view(
         }
     }
     let has_filters = pairs.iter().any(|(name, _)| name != "q");
-    let export_href = match href(&pairs).strip_prefix('/') {
-        Some(query) => format!("{}{query}", crate::routes::EXPORT),
-        None => crate::routes::EXPORT.to_owned(),
+    let without = |names: &[&str]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .filter(|(name, _)| !names.contains(&name.as_str()))
+            .cloned()
+            .collect()
     };
-    let map_pairs: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "page" | "per_page" | "sort" | "status"))
-        .cloned()
-        .collect();
-    let map_href = match href(&map_pairs).strip_prefix('/') {
-        Some(query) => format!("/kaart{query}"),
-        None => "/kaart".to_owned(),
-    };
-    let save_pairs: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "page" | "per_page"))
-        .cloned()
-        .collect();
-    let save_href = match href(&save_pairs).strip_prefix('/') {
-        Some(query) => format!("/zoekopdrachten/nieuw{query}"),
-        None => "/zoekopdrachten/nieuw".to_owned(),
-    };
+    let export_href = href_at(crate::routes::EXPORT, &pairs);
+    // The map and a saved search take the search, not the page of it.
+    let map_href = href_at("/kaart", &without(&["page", "per_page", "sort", "status"]));
+    let save_href = href_at("/zoekopdrachten/nieuw", &without(&["page", "per_page"]));
     SearchPage {
         save_href,
         map_href,

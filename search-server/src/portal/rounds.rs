@@ -767,9 +767,7 @@ pub async fn table_page(
         })
         .collect();
     // One's own steps show without a pluim form: nobody gives themselves a pluim.
-    let actions: Vec<super::circle::ActionView> = super::circle::action_views(actions, &kudos, &me)
-        .into_iter()
-        .collect();
+    let actions = super::circle::action_views(actions, &kudos, &me);
     let back = table_path(&at);
     let leads = leads
         .into_iter()

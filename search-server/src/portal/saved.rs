@@ -412,6 +412,7 @@ pub async fn feed(
     })
     .await?;
     let (request, _) = canonical_query(&search.query).map_err(|_| PageError::NotFound)?;
+    let subtitle = describe(&request);
     let newest = SearchRequest {
         counted: Counted::none(),
         sort: Sort::Newest,
@@ -433,14 +434,7 @@ pub async fn feed(
     ));
     xml.push_str(&format!(
         "<subtitle>{}</subtitle>\n",
-        escape(
-            describe(
-                &canonical_query(&search.query)
-                    .map_err(|_| PageError::NotFound)?
-                    .0
-            )
-            .as_str()
-        )
+        escape(subtitle.as_str())
     ));
     xml.push_str(&format!(
         "<id>{}</id>\n",

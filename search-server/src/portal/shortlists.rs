@@ -68,11 +68,9 @@ async fn readable_list(
             return Err(PageError::NotFound);
         }
         // Shared: with the owner's circle, and with their Werkestafette table and its coach.
-        let in_circle = store
-            .circles_joined(&viewer)?
-            .into_iter()
-            .any(|person| person.user == list.owner);
-        if !(in_circle || store.shares_table(&list.owner, &viewer)?) {
+        if !(store.is_in_circle(&list.owner, &viewer)?
+            || store.shares_table(&list.owner, &viewer)?)
+        {
             return Err(PageError::NotFound);
         }
         let owner = store
