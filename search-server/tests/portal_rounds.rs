@@ -26,6 +26,56 @@ fn table_of(page: &str, coach: &str) -> String {
     before[start..].chars().take_while(|c| *c != '"').collect()
 }
 
+/// Signs in `browser`'s person and returns the page's CSRF token from the account page.
+async fn token(browser: &mut Browser) -> String {
+    browser.csrf("/account").await
+}
+
+/// Makes the round "Ronde" in Zwolle as `organiser`; the round's page.
+async fn new_round(organiser: &mut Browser) -> String {
+    let csrf = token(organiser).await;
+    organiser
+        .post(
+            "/estafettes",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ronde"),
+                ("city", "Zwolle"),
+                ("kickoff", "2027-01-11"),
+            ],
+        )
+        .await
+        .location
+        .expect("a round")
+}
+
+/// `coach` joins `round` as a table coach.
+async fn join_as_coach(coach: &mut Browser, round: &str, intro: &str) {
+    let csrf = token(coach).await;
+    let joined = coach
+        .post(
+            &format!("{round}/coach"),
+            &[("csrf", &csrf), ("intro", intro)],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+}
+
+/// `browser` registers for `round` and, given a table, sits down at it.
+async fn take_part(browser: &mut Browser, round: &str, table: Option<&str>) {
+    let csrf = token(browser).await;
+    let registered = browser
+        .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(registered.status, StatusCode::SEE_OTHER);
+    if let Some(table) = table {
+        let seated = browser
+            .post(&format!("{round}/tafels/{table}"), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(seated.status, StatusCode::SEE_OTHER);
+    }
+}
+
 #[tokio::test]
 async fn a_round_from_creation_to_the_choice_of_tables() {
     let world = world();
@@ -205,20 +255,7 @@ async fn a_round_from_creation_to_the_choice_of_tables() {
 async fn a_round_answers_each_role_as_designed() {
     let world = world();
     let mut organiser = person(&world, "organisator@example.nl", &[Role::Operator]).await;
-    let csrf = organiser.csrf("/account").await;
-    let round = organiser
-        .post(
-            "/estafettes",
-            &[
-                ("csrf", &csrf),
-                ("name", "Ronde"),
-                ("city", "Zwolle"),
-                ("kickoff", "2027-01-11"),
-            ],
-        )
-        .await
-        .location
-        .expect("a round");
+    let round = new_round(&mut organiser).await;
     let missing = "/estafettes/r000000000000000000000000";
 
     // Anonymous: sent to sign in, for every page and form.
@@ -334,36 +371,13 @@ async fn a_round_answers_each_role_as_designed() {
     assert!(page.contains("sanne@example.nl") && page.contains("nog geen tafel"));
 }
 
-/// Signs in `browser`'s person and returns the page's CSRF token from the account page.
-async fn token(browser: &mut Browser) -> String {
-    browser.csrf("/account").await
-}
-
 #[tokio::test]
 async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_table() {
     let world = world();
     let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
-    let csrf = token(&mut organiser).await;
-    let round = organiser
-        .post(
-            "/estafettes",
-            &[
-                ("csrf", &csrf),
-                ("name", "Ronde"),
-                ("city", "Zwolle"),
-                ("kickoff", "2027-01-11"),
-            ],
-        )
-        .await
-        .location
-        .expect("a round");
+    let round = new_round(&mut organiser).await;
     let mut anna = person(&world, "anna@example.nl", &[Role::Coach]).await;
-    let csrf = token(&mut anna).await;
-    anna.post(
-        &format!("{round}/coach"),
-        &[("csrf", &csrf), ("intro", "Zorg")],
-    )
-    .await;
+    join_as_coach(&mut anna, &round, "Zorg").await;
     let table = table_of(&anna.get(&round).await.body, "anna@example.nl");
     let table_page = format!("{round}/tafels/{table}");
 
@@ -371,14 +385,7 @@ async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_ta
     let mut piet = person(&world, "piet@example.nl", &[Role::Seeker]).await;
     let mut kees = person(&world, "kees@example.nl", &[Role::Seeker]).await;
     for (browser, seat) in [(&mut sanne, true), (&mut piet, true), (&mut kees, false)] {
-        let csrf = token(browser).await;
-        browser
-            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
-            .await;
-        if seat {
-            let chose = browser.post(&table_page, &[("csrf", &csrf)]).await;
-            assert_eq!(chose.status, StatusCode::SEE_OTHER);
-        }
+        take_part(browser, &round, seat.then_some(table.as_str())).await;
     }
     assert_eq!(kees.get(&table_page).await.status, StatusCode::NOT_FOUND);
     let mut stranger = person(&world, "vreemde@example.nl", &[Role::Seeker]).await;
@@ -583,37 +590,16 @@ async fn a_tablemate_brings_a_lead_and_the_conversation_gets_pluimen_from_the_ta
 async fn the_coach_plans_a_meeting_records_who_came_and_agreements_carry_over() {
     let world = world();
     let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
-    let csrf = token(&mut organiser).await;
-    let round = organiser
-        .post(
-            "/estafettes",
-            &[
-                ("csrf", &csrf),
-                ("name", "Ronde"),
-                ("city", "Zwolle"),
-                ("kickoff", "2027-01-11"),
-            ],
-        )
-        .await
-        .location
-        .expect("a round");
+    let round = new_round(&mut organiser).await;
     let mut anna = person(&world, "anna@example.nl", &[Role::Coach]).await;
+    join_as_coach(&mut anna, &round, "Zorg").await;
     let coach_csrf = token(&mut anna).await;
-    anna.post(
-        &format!("{round}/coach"),
-        &[("csrf", &coach_csrf), ("intro", "Zorg")],
-    )
-    .await;
     let table = table_of(&anna.get(&round).await.body, "anna@example.nl");
     let table_page = format!("{round}/tafels/{table}");
     let mut sanne = person(&world, "sanne@example.nl", &[Role::Seeker]).await;
     let mut piet = person(&world, "piet@example.nl", &[Role::Seeker]).await;
     for browser in [&mut sanne, &mut piet] {
-        let csrf = token(browser).await;
-        browser
-            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
-            .await;
-        browser.post(&table_page, &[("csrf", &csrf)]).await;
+        take_part(browser, &round, Some(&table)).await;
     }
 
     // A participant does not plan meetings; the coach does.
@@ -757,30 +743,11 @@ type FormCase<'a> = (String, Vec<(&'a str, &'a str)>, [u16; 9]);
 async fn every_round_route_answers_every_role_as_designed() {
     let world = world();
     let mut organiser = person(&world, "organisator@example.nl", &[Role::Coach]).await;
-    let csrf = token(&mut organiser).await;
-    let round = organiser
-        .post(
-            "/estafettes",
-            &[
-                ("csrf", &csrf),
-                ("name", "Ronde"),
-                ("city", "Zwolle"),
-                ("kickoff", "2027-01-11"),
-            ],
-        )
-        .await
-        .location
-        .expect("a round");
+    let round = new_round(&mut organiser).await;
     let mut coach_a = person(&world, "anna@example.nl", &[Role::Coach]).await;
     let mut coach_b = person(&world, "bram@example.nl", &[Role::Coach]).await;
     for coach in [&mut coach_a, &mut coach_b] {
-        let csrf = token(coach).await;
-        coach
-            .post(
-                &format!("{round}/coach"),
-                &[("csrf", &csrf), ("intro", "x")],
-            )
-            .await;
+        join_as_coach(coach, &round, "x").await;
     }
     let page = organiser.get(&round).await.body;
     let (table_a, table_b) = (
@@ -797,15 +764,7 @@ async fn every_round_route_answers_every_role_as_designed() {
         (&mut member_b, Some(&table_b)),
         (&mut unseated, None),
     ] {
-        let csrf = token(browser).await;
-        browser
-            .post(&format!("{round}/aanmelden"), &[("csrf", &csrf)])
-            .await;
-        if let Some(table) = table {
-            browser
-                .post(&format!("{round}/tafels/{table}"), &[("csrf", &csrf)])
-                .await;
-        }
+        take_part(browser, &round, table.map(String::as_str)).await;
     }
     let outsider = person(&world, "buiten@example.nl", &[Role::Seeker]).await;
     let circle = person(&world, "kring@example.nl", &[Role::Circle]).await;
