@@ -50,7 +50,7 @@ pub enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Print the messages for people waiting in the outbox (password reset links), and mark
-    /// them delivered: their text is then gone from the store.
+    /// them delivered: their text is then gone from the store. With --send, mail them instead.
     Outbox(OutboxArgs),
 }
 
@@ -64,6 +64,19 @@ pub struct OutboxArgs {
     /// One JSON object per message instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Send the waiting messages that are due by the SMTP relay of --portal-config's [mail]
+    /// instead of printing them (`vindwerk serve --portal-config` does this by itself).
+    #[arg(long, requires = "portal_config", conflicts_with_all = ["peek", "json"])]
+    pub send: bool,
+    #[command(flatten)]
+    pub portal: PortalConfigArg,
+}
+
+#[derive(Debug, Args)]
+pub struct PortalConfigArg {
+    /// The portal's settings (`portal.toml`): the site's public address and mail by SMTP.
+    #[arg(long = "portal-config", value_name = "FILE")]
+    pub portal_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +122,8 @@ pub struct DemoArgs {
     /// Directory for the demo's store and index (a temporary directory when omitted).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub portal: PortalConfigArg,
 }
 
 #[derive(Debug, Args)]
@@ -182,6 +197,8 @@ pub struct ServeArgs {
     /// reverse proxy in front).
     #[arg(long)]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub portal: PortalConfigArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -49,7 +49,7 @@ use tower_http::trace::TraceLayer;
 pub use error::{ApiError, ErrorCode};
 pub use geo::{GeoPoint, Place, PlaceLookup, PlaceTable, haversine_km};
 pub use params::SearchRequest;
-pub use portal::Portal;
+pub use portal::{Portal, PortalConfig};
 pub use search::SearchResults;
 pub use state::{AppState, StoreVacancies, VacancyMap, VacancySource};
 pub use vocabulary::Synonyms;

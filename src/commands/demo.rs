@@ -34,12 +34,16 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         }
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let options = serve::ServeOptions {
+        secure_cookies: false,
+        portal: serve::portal_config(&args.portal)?,
+    };
     let runtime = super::runtime()?;
-    runtime.block_on(demo(args, dir))?;
+    runtime.block_on(demo(args, dir, &options))?;
     Ok(ExitCode::from(EXIT_OK))
 }
 
-async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
+async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> anyhow::Result<()> {
     let today = Utc::now().date_naive();
     let n_employers =
         (args.vacancies / VACANCIES_PER_EMPLOYER).max(vindwerk_fixtures::world::MIN_EMPLOYERS);
@@ -114,7 +118,7 @@ async fn demo(args: &DemoArgs, dir: PathBuf) -> anyhow::Result<()> {
     drop(out);
     let shutdown = CancellationToken::new();
     serve::shutdown_on_ctrl_c(shutdown.clone());
-    serve::serve(&db, &index_dir, listener, shutdown, false).await?;
+    serve::serve(&db, &index_dir, listener, shutdown, options).await?;
     web.shutdown().await;
     Ok(())
 }

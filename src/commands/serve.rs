@@ -10,27 +10,51 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use vindwerk_indexer::index::IndexHandle;
 use vindwerk_indexer::normalise::{Gazetteer, Occupations};
-use vindwerk_search_server::{AppState, Portal, StoreVacancies, Synonyms};
+use vindwerk_search_server::portal::mail::{self, Mailer};
+use vindwerk_search_server::{AppState, Portal, PortalConfig, StoreVacancies, Synonyms};
 
 use super::EXIT_OK;
-use crate::cli::ServeArgs;
+use crate::cli::{PortalConfigArg, ServeArgs};
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let options = ServeOptions {
+        secure_cookies: args.secure_cookies,
+        portal: portal_config(&args.portal)?,
+    };
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let listener = bind(args.addr).await?;
         let shutdown = CancellationToken::new();
         shutdown_on_ctrl_c(shutdown.clone());
-        serve(
-            &args.db.db,
-            &args.index.index,
-            listener,
-            shutdown,
-            args.secure_cookies,
-        )
-        .await
+        serve(&args.db.db, &args.index.index, listener, shutdown, &options).await
     })?;
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// How the server is run beyond its store and index.
+#[derive(Debug, Default)]
+pub struct ServeOptions {
+    /// The portal's cookies get `Secure` (the server is reached over TLS).
+    pub secure_cookies: bool,
+    pub portal: PortalConfig,
+}
+
+/// The settings of `--portal-config`, or none.
+pub fn portal_config(arg: &PortalConfigArg) -> anyhow::Result<PortalConfig> {
+    match &arg.portal_config {
+        Some(path) => Ok(PortalConfig::load(path)?),
+        None => Ok(PortalConfig::default()),
+    }
+}
+
+/// The mailer of `config`'s `[mail]`, with its password from the environment.
+pub fn mailer(config: &PortalConfig) -> anyhow::Result<Option<Mailer>> {
+    config
+        .mail
+        .as_ref()
+        .map(|mail| Mailer::new(mail, |variable| std::env::var(variable).ok()))
+        .transpose()
+        .context("cannot set up mail")
 }
 
 pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -55,13 +79,15 @@ pub async fn serve(
     index_dir: &Path,
     listener: TcpListener,
     shutdown: CancellationToken,
-    secure_cookies: bool,
+    options: &ServeOptions,
 ) -> anyhow::Result<()> {
+    let mailer = mailer(&options.portal)?;
     // The portal's connection migrates the store first, so the readers below find the
     // schema this build expects.
     let portal = Portal::open(db)
         .with_context(|| format!("cannot open the store {} for the portal", db.display()))?
-        .with_secure_cookies(secure_cookies);
+        .with_secure_cookies(options.secure_cookies)
+        .with_config(&options.portal);
     let index = IndexHandle::open(index_dir)
         .with_context(|| format!("cannot open the index {}", index_dir.display()))?;
     let vacancies = StoreVacancies::open(db)
@@ -75,6 +101,9 @@ pub async fn serve(
         .with_synonyms(Synonyms::from_esco(&occupations))
         .with_portal(portal);
     let _follower = state.follow_index();
+    if let (Some(mailer), Some(portal)) = (mailer, state.portal()) {
+        mail::spawn_delivery(Arc::clone(portal), mailer, shutdown.clone());
+    }
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;

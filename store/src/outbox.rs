@@ -29,6 +29,10 @@ pub struct OutboxMessage {
     pub subject: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// How often sending it by mail failed, when last, and why.
+    pub attempts: u32,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
 }
 
 impl Store {
@@ -91,8 +95,9 @@ impl Store {
         let rows = self
             .conn
             .prepare_cached(
-                "SELECT id, recipient, subject, body, created_at FROM outbox
-                 WHERE delivered_at IS NULL ORDER BY id",
+                "SELECT id, recipient, subject, body, created_at, attempts, last_attempt_at,
+                        last_error
+                 FROM outbox WHERE delivered_at IS NULL ORDER BY id",
             )
             .and_then(|mut statement| {
                 statement
@@ -103,27 +108,46 @@ impl Store {
                             row.get::<_, String>(2)?,
                             row.get::<_, String>(3)?,
                             row.get::<_, String>(4)?,
+                            row.get::<_, i64>(5)?,
+                            row.get::<_, Option<String>>(6)?,
+                            row.get::<_, Option<String>>(7)?,
                         ))
                     })?
                     .collect::<Result<Vec<_>, _>>()
             })
             .map_err(StoreError::sql("read the outbox"))?;
         rows.into_iter()
-            .map(|(id, recipient, subject, body, created_at)| {
-                let row = id.to_string();
-                let place = Place {
-                    table: "outbox",
-                    column: "created_at",
-                    row: &row,
-                };
-                Ok(OutboxMessage {
-                    created_at: codec::parse_timestamp(&created_at, place)?,
+            .map(
+                |(
                     id,
                     recipient,
                     subject,
                     body,
-                })
-            })
+                    created_at,
+                    attempts,
+                    last_attempt_at,
+                    last_error,
+                )| {
+                    let row = id.to_string();
+                    let place = |column| Place {
+                        table: "outbox",
+                        column,
+                        row: &row,
+                    };
+                    Ok(OutboxMessage {
+                        created_at: codec::parse_timestamp(&created_at, place("created_at"))?,
+                        last_attempt_at: last_attempt_at
+                            .map(|at| codec::parse_timestamp(&at, place("last_attempt_at")))
+                            .transpose()?,
+                        attempts: u32::try_from(attempts.max(0)).unwrap_or(u32::MAX),
+                        last_error,
+                        id,
+                        recipient,
+                        subject,
+                        body,
+                    })
+                },
+            )
             .collect()
     }
 }
@@ -212,6 +236,28 @@ impl Batch<'_> {
             .map(|n| n > 0)
             .map_err(StoreError::sql("mark a message delivered"))
     }
+
+    /// Records that sending message `id` failed at `now` with `error`; it stays waiting. The
+    /// attempts counted become at least `at_least` (a refusal for good counts as all of them).
+    pub fn record_delivery_failure(
+        &mut self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+        at_least: u32,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET attempts = max(attempts + 1, ?4), last_attempt_at = ?2,
+                                   last_error = ?3
+                 WHERE id = ?1 AND delivered_at IS NULL",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![id, codec::timestamp(now), error, at_least])
+            })
+            .map(drop)
+            .map_err(StoreError::sql("record a failed delivery"))
+    }
 }
 
 #[cfg(test)]
@@ -283,7 +329,22 @@ mod tests {
         let messages = store.undelivered().expect("outbox");
         assert_eq!(messages.len(), 1);
         assert!(messages[0].body.contains("token-a"));
+        assert_eq!(
+            (messages[0].attempts, messages[0].last_error.as_deref()),
+            (0, None)
+        );
         let id = messages[0].id;
+        store
+            .write(|batch| batch.record_delivery_failure(id, "connection refused", now, 0))
+            .expect("failure recorded");
+        let waiting = &store.undelivered().expect("outbox")[0];
+        assert_eq!(waiting.attempts, 1);
+        assert_eq!(waiting.last_attempt_at, Some(now));
+        assert_eq!(waiting.last_error.as_deref(), Some("connection refused"));
+        store
+            .write(|batch| batch.record_delivery_failure(id, "550 no such mailbox", now, 6))
+            .expect("refusal recorded");
+        assert_eq!(store.undelivered().expect("outbox")[0].attempts, 6);
         assert!(
             store
                 .write(|batch| batch.mark_delivered(id, now))

@@ -367,6 +367,14 @@ CREATE TABLE agreements (
 ) STRICT;
 "#;
 
+/// Mail delivery of the outbox: how often sending a message failed, when last, and why. A
+/// message that keeps failing waits for the operator's `vindwerk outbox`.
+const OUTBOX_DELIVERY: &str = r#"
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN last_attempt_at TEXT;
+ALTER TABLE outbox ADD COLUMN last_error TEXT;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -379,6 +387,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(LEADS).comment("leads between tablemates"),
     M::up(SHORTLIST_EXPORT_TOKEN).comment("shortlist export keys for scripts"),
     M::up(MEETINGS).comment("a table's meetings and agreements"),
+    M::up(OUTBOX_DELIVERY).comment("mail delivery attempts of the outbox"),
 ];
 
 /// Every migration, oldest first.

@@ -17,6 +17,11 @@ pub struct Demo {
 
 impl Demo {
     pub fn start(vacancies: usize) -> Demo {
+        Demo::start_with(vacancies, &[])
+    }
+
+    /// The demo with `extra` arguments (e.g. `--portal-config FILE`).
+    pub fn start_with(vacancies: usize, extra: &[&std::ffi::OsStr]) -> Demo {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
             .args([
@@ -26,6 +31,7 @@ impl Demo {
                 "--vacancies",
                 &vacancies.to_string(),
             ])
+            .args(extra)
             .arg("--dir")
             .arg(dir.path())
             .stdout(Stdio::piped())

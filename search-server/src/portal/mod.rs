@@ -12,7 +12,9 @@
 
 mod accounts;
 pub mod circle;
+pub mod config;
 pub mod home;
+pub mod mail;
 mod password;
 mod recovery;
 pub mod rounds;
@@ -31,6 +33,7 @@ use vindwerk_store::{Store, StoreError};
 
 use crate::AppState;
 
+pub use config::PortalConfig;
 pub use password::{
     PasswordError, WeakPassword, check_new_password, hash_password, verify_password,
 };
@@ -52,6 +55,10 @@ pub struct Portal {
     store: Mutex<Store>,
     /// Cookies get `Secure`: set when the server is reached over TLS (behind a proxy).
     pub secure_cookies: bool,
+    /// The public address for links that leave the browser, when configured.
+    site_root: Option<String>,
+    /// Woken when a message is queued in the outbox, for the mail delivery task.
+    pub outbox_ready: tokio::sync::Notify,
 }
 
 impl Portal {
@@ -64,7 +71,15 @@ impl Portal {
         Portal {
             store: Mutex::new(store),
             secure_cookies: false,
+            site_root: None,
+            outbox_ready: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Follows `config`: links in messages point at its `site_url`.
+    pub fn with_config(mut self, config: &PortalConfig) -> Portal {
+        self.site_root = config.site_root();
+        self
     }
 
     /// Cookies with `Secure`, for a server behind TLS.
@@ -86,9 +101,13 @@ pub(crate) fn session_length() -> Duration {
     Duration::days(SESSION_DAYS)
 }
 
-/// The address of this site as the request reached it (its `Host`), for links that leave the
-/// browser: a feed reader's feed, a password reset link in a message.
+/// The address of this site for links that leave the browser (a feed reader's feed, a password
+/// reset link in a message): the configured `site_url`, else as the request reached it (its
+/// `Host`).
 pub(crate) fn site_url(portal: &Portal, headers: &axum::http::HeaderMap) -> String {
+    if let Some(root) = &portal.site_root {
+        return root.clone();
+    }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|value| value.to_str().ok())

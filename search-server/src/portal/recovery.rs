@@ -137,6 +137,7 @@ pub async fn forgot(
     if limited {
         return Err(PageError::TooManyAttempts);
     }
+    portal.outbox_ready.notify_one();
     Ok(render(
         StatusCode::OK,
         &ForgotPage {
