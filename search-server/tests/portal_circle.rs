@@ -7,54 +7,11 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
-use common::browser::{Browser, PASSWORD, World, add_user, csrf_of, world};
+use common::browser::{
+    Browser, PASSWORD, World, add_user, csrf_of, invite, log_step, seeker, world,
+};
 use vindwerk_model::{Role, UserId};
 use vindwerk_store::Store;
-
-/// The invitation path in the page that shows a new link.
-fn invitation_path(html: &str) -> String {
-    let start = html.find("/uitnodiging/").expect("an invitation link");
-    html[start..]
-        .chars()
-        .take_while(|c| *c != '"' && *c != '<')
-        .collect()
-}
-
-/// Signs up `name` as a new seeker; returns their user id (from the data export).
-async fn seeker(browser: &mut Browser, name: &str, email: &str) -> String {
-    assert_eq!(
-        browser.sign_up(name, email).await.status,
-        StatusCode::SEE_OTHER
-    );
-    let data = browser.get("/account/gegevens.json").await;
-    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
-    json["account"]["id"].as_str().expect("id").to_owned()
-}
-
-async fn invite(browser: &mut Browser, name: &str) -> String {
-    let csrf = browser.csrf("/kring").await;
-    let page = browser
-        .post("/kring/uitnodigen", &[("csrf", &csrf), ("name", name)])
-        .await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    invitation_path(&page.body)
-}
-
-async fn log_step(browser: &mut Browser, note: &str, shared: bool) {
-    let csrf = browser.csrf("/acties").await;
-    let mut fields = vec![
-        ("csrf", csrf.as_str()),
-        ("kind", "letter"),
-        ("position", "Verpleegkundige"),
-        ("employer", "Zorggroep <Noord>"),
-        ("note", note),
-    ];
-    if shared {
-        fields.push(("shared", "1"));
-    }
-    let logged = browser.post("/acties", &fields).await;
-    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
-}
 
 #[tokio::test]
 async fn a_friend_joins_by_link_and_gives_a_pluim_the_seeker_sees() {

@@ -186,3 +186,48 @@ pub fn csrf_of(html: &str) -> String {
     let start = html.find(marker).expect("a form with a csrf token") + marker.len();
     html[start..].chars().take_while(|c| *c != '"').collect()
 }
+
+/// The invitation path in the page that shows a new link.
+pub fn invitation_path(html: &str) -> String {
+    let start = html.find("/uitnodiging/").expect("an invitation link");
+    html[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '<')
+        .collect()
+}
+
+/// Signs up `name` as a new seeker; returns their user id (from the data export).
+pub async fn seeker(browser: &mut Browser, name: &str, email: &str) -> String {
+    assert_eq!(
+        browser.sign_up(name, email).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let data = browser.get("/account/gegevens.json").await;
+    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+    json["account"]["id"].as_str().expect("id").to_owned()
+}
+
+pub async fn invite(browser: &mut Browser, name: &str) -> String {
+    let csrf = browser.csrf("/kring").await;
+    let page = browser
+        .post("/kring/uitnodigen", &[("csrf", &csrf), ("name", name)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    invitation_path(&page.body)
+}
+
+pub async fn log_step(browser: &mut Browser, note: &str, shared: bool) {
+    let csrf = browser.csrf("/acties").await;
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "letter"),
+        ("position", "Verpleegkundige"),
+        ("employer", "Zorggroep <Noord>"),
+        ("note", note),
+    ];
+    if shared {
+        fields.push(("shared", "1"));
+    }
+    let logged = browser.post("/acties", &fields).await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+}

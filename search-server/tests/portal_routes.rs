@@ -1,0 +1,493 @@
+//! Every route of the portal for each of seven kinds of visitor, as one table: anonymous, the
+//! seeker whose things they are, another seeker, a member of her circle, a member of another
+//! circle, a coach and an operator. Nobody reaches an action, a note, a list, a saved search or
+//! a circle that is not theirs or shared with them. The table must name every route the portal
+//! registers (the Werkestafette's routes have their own nine-role table in `portal_rounds.rs`).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use common::browser::{Browser, PASSWORD, add_user, csrf_of, invite, log_step, seeker, world};
+use vindwerk_model::Role;
+
+const ROLES: [&str; 7] = [
+    "anonymous",
+    "seeker",
+    "other seeker",
+    "circle member",
+    "other circle's member",
+    "coach",
+    "operator",
+];
+
+/// A method, a path, the form's fields but the token, and the status per role.
+struct Case {
+    method: &'static str,
+    path: String,
+    fields: Vec<(&'static str, String)>,
+    expected: [u16; 7],
+}
+
+fn get(path: impl Into<String>, expected: [u16; 7]) -> Case {
+    Case {
+        method: "GET",
+        path: path.into(),
+        fields: Vec::new(),
+        expected,
+    }
+}
+
+fn post(path: impl Into<String>, fields: &[(&'static str, &str)], expected: [u16; 7]) -> Case {
+    Case {
+        method: "POST",
+        path: path.into(),
+        fields: fields
+            .iter()
+            .map(|(name, value)| (*name, (*value).to_owned()))
+            .collect(),
+        expected,
+    }
+}
+
+/// The routes `portal/mod.rs` registers, as (method, path pattern).
+fn registered_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../src/portal/mod.rs");
+    let body = &source[source.find("pub fn routes()").expect("the routes function")..];
+    let body = &body[..body.find("\n}\n").expect("its end")];
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let route = regex::Regex::new(
+        r#"\.route\( ?(?:"([^"]+)"|crate::routes::(\w+)), ?((?:\.?(?:get|post)\([\w:]+\))+),? ?\)"#,
+    )
+    .expect("pattern");
+    let method = regex::Regex::new(r"(get|post)\(").expect("pattern");
+    let mut routes = BTreeSet::new();
+    for found in route.captures_iter(&flat) {
+        let path = match (found.get(1), found.get(2)) {
+            (Some(path), _) => path.as_str().to_owned(),
+            (None, Some(name)) if name.as_str() == "SHORTLIST_CSV" => {
+                vindwerk_search_server::routes::SHORTLIST_CSV.to_owned()
+            }
+            other => panic!("an unknown route constant {other:?}"),
+        };
+        for verb in method.captures_iter(&found[3]) {
+            routes.insert((verb[1].to_ascii_uppercase(), path.clone()));
+        }
+    }
+    assert!(routes.len() > 40, "the routes were read: {routes:?}");
+    routes
+}
+
+/// Whether `path` is an instance of `pattern` (`{name}` matches one segment, or a file name
+/// with its extension).
+fn matches(pattern: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (pattern, path): (Vec<_>, Vec<_>) =
+        (pattern.split('/').collect(), path.split('/').collect());
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
+}
+
+/// Signs up through the invitation `link` (an account for following a circle only) and
+/// joins.
+async fn join(browser: &mut Browser, name: &str, email: &str, link: &str) {
+    let csrf = browser.csrf(&format!("/aanmelden?terug={link}")).await;
+    let made = browser
+        .post(
+            "/aanmelden",
+            &[
+                ("csrf", &csrf),
+                ("name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+                ("back", link),
+            ],
+        )
+        .await;
+    assert_eq!(made.location.as_deref(), Some(link), "{}", made.body);
+    let csrf = browser.csrf(link).await;
+    let joined = browser.post(link, &[("csrf", &csrf)]).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+}
+
+#[tokio::test]
+async fn every_portal_route_answers_all_seven_roles_as_designed() {
+    let world = world();
+    // Sanne, the seeker: a shared step, a list shared with her circle (with a script key), a
+    // saved search with its feed, an open invitation; Ria and Jan in her circle.
+    let mut sanne = Browser::new(&world);
+    seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    log_step(&mut sanne, "gedeeld", true).await;
+    let actions = sanne.get("/acties").await.body;
+    let action = actions
+        .split("/acties/")
+        .filter_map(|rest| rest.split('/').next())
+        .find(|id| id.len() > 8 && !id.contains(['"', '<', ' ']))
+        .expect("an action")
+        .to_owned();
+    let csrf = sanne.csrf("/lijsten").await;
+    let list = sanne
+        .post("/lijsten", &[("csrf", &csrf), ("name", "Zorg")])
+        .await
+        .location
+        .expect("a new list");
+    let vacancy = world.vacancies[0].id.to_string();
+    sanne
+        .post(
+            &format!("{list}/vacatures"),
+            &[("csrf", &csrf), ("vacancy", &vacancy), ("note", "bellen")],
+        )
+        .await;
+    sanne
+        .post(
+            &format!("{list}/delen"),
+            &[("csrf", &csrf), ("delen", "ja")],
+        )
+        .await;
+    sanne
+        .post(
+            &format!("{list}/scriptsleutel"),
+            &[("csrf", &csrf), ("sleutel", "nieuw")],
+        )
+        .await;
+    let script = {
+        let page = sanne.get(&list).await.body;
+        let url = page
+            .split("id=\"script-url\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the address for scripts")
+            .replace("&#38;", "&");
+        url[url.find("/api/").expect("a path")..].to_owned()
+    };
+    let csrf = sanne.csrf("/zoekopdrachten/nieuw?q=zorg").await;
+    sanne
+        .post(
+            "/zoekopdrachten",
+            &[("csrf", &csrf), ("name", "Zorg"), ("query", "q=zorg")],
+        )
+        .await;
+    let saved_page = sanne.get("/zoekopdrachten").await.body;
+    let saved = saved_page
+        .split("href=\"/zoekopdrachten/")
+        .nth(1)
+        .and_then(|rest| rest.split(['"', '?']).next())
+        .map(|id| format!("/zoekopdrachten/{id}"))
+        .expect("a saved search");
+    let feed = saved_page
+        .split("class=\"feed\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|url| url.rsplit('/').next())
+        .map(|token| format!("/feeds/{token}"))
+        .expect("a feed");
+    let ria_link = invite(&mut sanne, "Ria").await;
+    let jan_link = invite(&mut sanne, "Jan").await;
+    let open_invitation = invite(&mut sanne, "Oom Kees").await;
+    let mut ria = Browser::new(&world);
+    let mut jan = Browser::new(&world);
+    join(&mut ria, "Ria", "ria@example.nl", &ria_link).await;
+    join(&mut jan, "Jan", "jan@example.nl", &jan_link).await;
+    let jan_id = {
+        let data = jan.get("/account/gegevens.json").await.body;
+        let json: serde_json::Value = serde_json::from_str(&data).expect("json");
+        json["account"]["id"].as_str().expect("id").to_owned()
+    };
+    let sanne_id = {
+        let data = sanne.get("/account/gegevens.json").await.body;
+        let json: serde_json::Value = serde_json::from_str(&data).expect("json");
+        json["account"]["id"].as_str().expect("id").to_owned()
+    };
+    let circle_page = sanne.get("/kring").await.body;
+    let revoke = circle_page
+        .split("action=\"/kring/uitnodigingen/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/kring/uitnodigingen/{rest}"))
+        .expect("an open invitation to withdraw");
+    assert!(!open_invitation.is_empty());
+
+    // Piet, another seeker, with Kees in his circle.
+    let mut piet = Browser::new(&world);
+    seeker(&mut piet, "Piet", "piet@example.nl").await;
+    let kees_link = invite(&mut piet, "Kees").await;
+    let mut kees = Browser::new(&world);
+    join(&mut kees, "Kees", "kees@example.nl", &kees_link).await;
+
+    let mut coach = Browser::new(&world);
+    add_user(&world.db, "coach@example.nl", &[Role::Coach]);
+    coach.sign_in("coach@example.nl", PASSWORD).await;
+    let mut operator = Browser::new(&world);
+    add_user(&world.db, "operator@example.nl", &[Role::Operator]);
+    operator.sign_in("operator@example.nl", PASSWORD).await;
+    let anonymous = Browser::new(&world);
+    let mut people = [anonymous, sanne, piet, ria, kees, coach, operator];
+    // Each from an address of their own, so the limits per address do not mix them up.
+    for (n, person) in people.iter_mut().enumerate() {
+        person.address = format!("127.0.0.{}:50000", n + 10)
+            .parse()
+            .expect("address");
+    }
+
+    let no_token = format!("/wachtwoord-herstellen/{}", "a".repeat(64));
+    let wrong_key = format!(
+        "{}?token={}",
+        script.split('?').next().unwrap_or(""),
+        "0".repeat(64)
+    );
+    let timeline = format!("/kring/{sanne_id}");
+    let pluim = format!("/acties/{action}/pluim");
+    let take_off = format!("{list}/vacatures/{vacancy}/weg");
+    let wrong = "niet-dit-wachtwoord-1";
+    let cases = [
+        // Open to everyone.
+        get("/aanmelden", [200, 303, 303, 303, 303, 303, 303]),
+        post(
+            "/aanmelden",
+            &[
+                ("name", "X"),
+                ("email", "x@example.nl"),
+                ("password", "kort"),
+            ],
+            [400, 400, 400, 400, 400, 400, 400],
+        ),
+        get("/inloggen", [200, 303, 303, 303, 303, 303, 303]),
+        post(
+            "/inloggen",
+            &[("email", "niemand@example.nl"), ("password", wrong)],
+            // The sixth wrong password for one account within the window is limited, whether
+            // the account exists or not (each person comes from an address of their own).
+            [401, 401, 401, 401, 401, 429, 429],
+        ),
+        get("/wachtwoord-vergeten", [200, 200, 200, 200, 200, 200, 200]),
+        post(
+            "/wachtwoord-vergeten",
+            &[("email", "niemand@example.nl")],
+            [200, 200, 200, 200, 200, 200, 200],
+        ),
+        get(&no_token, [404, 404, 404, 404, 404, 404, 404]),
+        post(
+            &no_token,
+            &[("password", wrong), ("password_again", wrong)],
+            [404, 404, 404, 404, 404, 404, 404],
+        ),
+        get(&open_invitation, [200, 200, 200, 200, 200, 200, 200]),
+        post(&ria_link, &[], [303, 404, 404, 404, 404, 404, 404]),
+        get(&feed, [200, 200, 200, 200, 200, 200, 200]),
+        get(
+            format!("/feeds/{}", "0".repeat(64)),
+            [404, 404, 404, 404, 404, 404, 404],
+        ),
+        get(&script, [200, 200, 200, 200, 200, 200, 200]),
+        get(&wrong_key, [404, 404, 404, 404, 404, 404, 404]),
+        // Everyone signed in.
+        get("/mijn", [303, 200, 200, 200, 200, 200, 200]),
+        get("/account", [303, 200, 200, 200, 200, 200, 200]),
+        get(
+            "/account/gegevens.json",
+            [303, 200, 200, 200, 200, 200, 200],
+        ),
+        post(
+            "/account/wachtwoord",
+            &[
+                ("current", wrong),
+                ("password", "een-nieuw-wachtwoord"),
+                ("password_again", "een-nieuw-wachtwoord"),
+            ],
+            [303, 400, 400, 400, 400, 400, 400],
+        ),
+        get("/estafettes", [303, 200, 200, 200, 200, 200, 200]),
+        post(
+            "/estafettes",
+            &[
+                ("name", "Ronde Utrecht"),
+                ("city", "Utrecht"),
+                ("kickoff", "2027-01-11"),
+                ("weeks", "8"),
+                ("table_size", "6"),
+            ],
+            [303, 403, 403, 403, 403, 303, 303],
+        ),
+        // Lists: Sanne's is shared with her circle. Lists and saved searches are for seekers
+        // and coaches: who only follows a circle, or runs the site, has none.
+        get("/lijsten", [303, 200, 200, 403, 403, 200, 403]),
+        post(
+            "/lijsten",
+            &[("name", "Nieuw")],
+            [303, 303, 303, 403, 403, 303, 403],
+        ),
+        get(&list, [303, 200, 404, 200, 404, 404, 404]),
+        post(
+            format!("{list}/vacatures"),
+            &[("vacancy", &vacancy), ("note", "x")],
+            [303, 303, 404, 403, 403, 404, 403],
+        ),
+        post(&take_off, &[], [303, 303, 404, 403, 403, 404, 403]),
+        get(
+            format!("{list}/export.csv"),
+            [303, 200, 404, 200, 404, 404, 404],
+        ),
+        post(
+            format!("{list}/delen"),
+            &[("delen", "ja")],
+            [303, 303, 404, 403, 403, 404, 403],
+        ),
+        post(
+            format!("{list}/scriptsleutel"),
+            &[("sleutel", "nieuw")],
+            [303, 303, 404, 403, 403, 404, 403],
+        ),
+        // Saved searches.
+        get("/zoekopdrachten", [303, 200, 200, 403, 403, 200, 403]),
+        get(
+            "/zoekopdrachten/nieuw?q=zorg",
+            [303, 200, 200, 403, 403, 200, 403],
+        ),
+        post(
+            "/zoekopdrachten",
+            &[("name", "Nieuw"), ("query", "q=bakker")],
+            [303, 303, 303, 403, 403, 303, 403],
+        ),
+        get(&saved, [303, 303, 404, 403, 403, 404, 403]),
+        // The circle and the steps.
+        get("/kring", [303, 200, 200, 200, 200, 200, 200]),
+        post(
+            "/kring/uitnodigen",
+            &[("name", "Tante")],
+            [303, 200, 200, 403, 403, 403, 403],
+        ),
+        get(&timeline, [303, 404, 404, 200, 404, 404, 404]),
+        get("/acties", [303, 200, 200, 403, 403, 403, 403]),
+        post(
+            "/acties",
+            &[
+                ("kind", "letter"),
+                ("position", "Kok"),
+                ("employer", "Hotel"),
+            ],
+            [303, 303, 303, 403, 403, 403, 403],
+        ),
+        get("/acties/uwv", [303, 200, 200, 403, 403, 403, 403]),
+        get("/acties/uwv.csv", [303, 200, 200, 403, 403, 403, 403]),
+        post(
+            &pluim,
+            &[("message", "Goed zo")],
+            [303, 404, 404, 303, 404, 404, 404],
+        ),
+        post(
+            format!("{pluim}/terug"),
+            &[],
+            [303, 404, 404, 303, 404, 404, 404],
+        ),
+        // What ends something comes last.
+        post(&revoke, &[], [303, 303, 404, 404, 404, 404, 404]),
+        post(
+            format!("/kring/leden/{jan_id}/weg"),
+            &[],
+            [303, 303, 404, 404, 404, 404, 404],
+        ),
+        post(
+            format!("{timeline}/verlaten"),
+            &[],
+            [303, 404, 404, 303, 404, 404, 404],
+        ),
+        post(
+            format!("{saved}/verwijderen"),
+            &[],
+            [303, 303, 404, 403, 403, 404, 403],
+        ),
+        post(
+            format!("/acties/{action}/verwijderen"),
+            &[],
+            [303, 303, 404, 404, 404, 404, 404],
+        ),
+        post(
+            "/account/zelf-zoeken",
+            &[],
+            [303, 303, 303, 303, 303, 303, 303],
+        ),
+        post(
+            "/account/verwijderen",
+            &[("password", wrong)],
+            [303, 400, 400, 400, 400, 400, 400],
+        ),
+        post("/uitloggen", &[], [303, 303, 303, 303, 303, 303, 303]),
+    ];
+
+    // Every registered route has a row here, or is a round's.
+    let registered = registered_routes();
+    let missing: Vec<_> = registered
+        .iter()
+        .filter(|(method, pattern)| {
+            !pattern.starts_with("/estafettes/")
+                && !cases
+                    .iter()
+                    .any(|case| case.method == method && matches(pattern, &case.path))
+        })
+        .collect();
+    assert!(missing.is_empty(), "routes without a row: {missing:?}");
+
+    let mut wrong_answers = Vec::new();
+    for case in &cases {
+        for (n, person) in people.iter_mut().enumerate() {
+            let status = if case.method == "GET" {
+                person.get(&case.path).await.status
+            } else {
+                // The token of a form a person can open: their account page, or for forms
+                // anybody may send (and for whom has no session), the form cookie's.
+                let open = n == 0 || is_open_form(&case.path);
+                let page = if open {
+                    "/wachtwoord-vergeten"
+                } else {
+                    "/account"
+                };
+                let csrf = csrf_of(&person.get(page).await.body);
+                let mut fields: Vec<(&str, &str)> = vec![("csrf", "x")];
+                fields.extend(
+                    case.fields
+                        .iter()
+                        .map(|(name, value)| (*name, value.as_str())),
+                );
+                // First without its token: that changes nothing.
+                let forged = person.post(&case.path, &fields).await.status;
+                let refused = if n == 0 && !is_open_form(&case.path) {
+                    StatusCode::SEE_OTHER
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                if forged != refused {
+                    wrong_answers.push(format!(
+                        "{} {} as {}: a forged token got {forged}",
+                        case.method, case.path, ROLES[n]
+                    ));
+                }
+                fields[0] = ("csrf", &csrf);
+                let answer = person.post(&case.path, &fields).await;
+                answer.status
+            };
+            if status.as_u16() != case.expected[n] {
+                wrong_answers.push(format!(
+                    "{} {} as {}: {} (expected {})",
+                    case.method,
+                    case.path,
+                    ROLES[n],
+                    status.as_u16(),
+                    case.expected[n]
+                ));
+            }
+        }
+    }
+    assert!(wrong_answers.is_empty(), "{}", wrong_answers.join("\n"));
+}
+
+/// Forms that anybody may send (their token is the form cookie's).
+fn is_open_form(path: &str) -> bool {
+    ["/aanmelden", "/inloggen", "/wachtwoord-"]
+        .iter()
+        .any(|open| path.starts_with(open))
+}
