@@ -95,20 +95,7 @@ fn matches(pattern: &str, path: &str) -> bool {
 /// Signs up through the invitation `link` (an account for following a circle only) and
 /// joins.
 async fn join(browser: &mut Browser, name: &str, email: &str, link: &str) {
-    let csrf = browser.csrf(&format!("/aanmelden?terug={link}")).await;
-    let made = browser
-        .post(
-            "/aanmelden",
-            &[
-                ("csrf", &csrf),
-                ("name", name),
-                ("email", email),
-                ("password", PASSWORD),
-                ("password_again", PASSWORD),
-                ("back", link),
-            ],
-        )
-        .await;
+    let made = browser.sign_up_back_to(name, email, link).await;
     assert_eq!(made.location.as_deref(), Some(link), "{}", made.body);
     let csrf = browser.csrf(link).await;
     let joined = browser.post(link, &[("csrf", &csrf)]).await;
@@ -121,7 +108,7 @@ async fn every_portal_route_answers_all_seven_roles_as_designed() {
     // Sanne, the seeker: a shared step, a list shared with her circle (with a script key), a
     // saved search with its feed, an open invitation; Ria and Jan in her circle.
     let mut sanne = Browser::new(&world);
-    seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
+    let sanne_id = seeker(&mut sanne, "Sanne", "sanne@example.nl").await;
     log_step(&mut sanne, "gedeeld", true).await;
     let actions = sanne.get("/acties").await.body;
     let action = actions
@@ -193,16 +180,7 @@ async fn every_portal_route_answers_all_seven_roles_as_designed() {
     let mut jan = Browser::new(&world);
     join(&mut ria, "Ria", "ria@example.nl", &ria_link).await;
     join(&mut jan, "Jan", "jan@example.nl", &jan_link).await;
-    let jan_id = {
-        let data = jan.get("/account/gegevens.json").await.body;
-        let json: serde_json::Value = serde_json::from_str(&data).expect("json");
-        json["account"]["id"].as_str().expect("id").to_owned()
-    };
-    let sanne_id = {
-        let data = sanne.get("/account/gegevens.json").await.body;
-        let json: serde_json::Value = serde_json::from_str(&data).expect("json");
-        json["account"]["id"].as_str().expect("id").to_owned()
-    };
+    let jan_id = jan.user_id().await;
     let circle_page = sanne.get("/kring").await.body;
     let revoke = circle_page
         .split("action=\"/kring/uitnodigingen/")

@@ -157,6 +157,12 @@ impl Browser {
     }
 
     pub async fn sign_up(&mut self, name: &str, email: &str) -> Answer {
+        self.sign_up_back_to(name, email, "").await
+    }
+
+    /// Signs up from a page that sent here to come `back` (an invitation makes an account
+    /// for following a circle only).
+    pub async fn sign_up_back_to(&mut self, name: &str, email: &str, back: &str) -> Answer {
         let csrf = self.csrf("/aanmelden").await;
         self.post(
             "/aanmelden",
@@ -166,9 +172,17 @@ impl Browser {
                 ("email", email),
                 ("password", PASSWORD),
                 ("password_again", PASSWORD),
+                ("back", back),
             ],
         )
         .await
+    }
+
+    /// The signed-in user's id (from their data export).
+    pub async fn user_id(&mut self) -> String {
+        let data = self.get("/account/gegevens.json").await;
+        let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
+        json["account"]["id"].as_str().expect("id").to_owned()
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
@@ -202,9 +216,7 @@ pub async fn seeker(browser: &mut Browser, name: &str, email: &str) -> String {
         browser.sign_up(name, email).await.status,
         StatusCode::SEE_OTHER
     );
-    let data = browser.get("/account/gegevens.json").await;
-    let json: serde_json::Value = serde_json::from_str(&data.body).expect("json");
-    json["account"]["id"].as_str().expect("id").to_owned()
+    browser.user_id().await
 }
 
 pub async fn invite(browser: &mut Browser, name: &str) -> String {
