@@ -469,3 +469,140 @@ fn is_open_form(path: &str) -> bool {
         .iter()
         .any(|open| path.starts_with(open))
 }
+
+/// What a person writes, with markup in it: `<i>field</i>` and quotes.
+fn hostile(field: &str) -> String {
+    format!("<i>{field}</i>\"'&")
+}
+
+/// Every text a person writes in the portal, each with markup in it, comes out escaped on
+/// every page that shows it (and each is shown somewhere, so none is checked in vain).
+#[tokio::test]
+async fn every_text_people_write_is_escaped_on_every_page_that_shows_it() {
+    let world = world();
+    let fields = [
+        "seekername",
+        "membername",
+        "invitee",
+        "position",
+        "employer",
+        "stepnote",
+        "kudosmessage",
+        "listname",
+        "listnote",
+        "searchname",
+    ];
+    let mut sanne = Browser::new(&world);
+    let sanne_id = seeker(&mut sanne, &hostile("seekername"), "sanne@example.nl").await;
+    let csrf = sanne.csrf("/acties").await;
+    let logged = sanne
+        .post(
+            "/acties",
+            &[
+                ("csrf", &csrf),
+                ("kind", "letter"),
+                ("position", &hostile("position")),
+                ("employer", &hostile("employer")),
+                ("note", &hostile("stepnote")),
+                ("shared", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER);
+    let list = sanne
+        .post(
+            "/lijsten",
+            &[("csrf", &csrf), ("name", &hostile("listname"))],
+        )
+        .await
+        .location
+        .expect("a list");
+    let vacancy = world.vacancies[0].id.to_string();
+    for (path, fields) in [
+        (
+            format!("{list}/vacatures"),
+            vec![("vacancy", vacancy.clone()), ("note", hostile("listnote"))],
+        ),
+        (format!("{list}/delen"), vec![("delen", "ja".to_owned())]),
+        (
+            "/zoekopdrachten".to_owned(),
+            vec![
+                ("name", hostile("searchname")),
+                ("query", "q=zorg".to_owned()),
+            ],
+        ),
+    ] {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields.iter().map(|(name, value)| (*name, value.as_str())));
+        let answer = sanne.post(&path, &form).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            answer.body
+        );
+    }
+    let link = invite(&mut sanne, "Ria").await;
+    invite(&mut sanne, &hostile("invitee")).await;
+    let mut ria = Browser::new(&world);
+    join(&mut ria, &hostile("membername"), "ria@example.nl", &link).await;
+    let timeline = format!("/kring/{sanne_id}");
+    let steps = ria.get(&timeline).await.body;
+    let pluim = steps
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/pluim"))
+        .expect("a pluim form")
+        .to_owned();
+    let csrf = ria.csrf(&timeline).await;
+    let given = ria
+        .post(
+            &pluim,
+            &[("csrf", &csrf), ("message", &hostile("kudosmessage"))],
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    let saved = sanne.get("/zoekopdrachten").await.body;
+    let feed = saved
+        .split("class=\"feed\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|url| url.rsplit('/').next())
+        .map(|token| format!("/feeds/{token}"))
+        .expect("a feed");
+
+    let mut pages = Vec::new();
+    for path in [
+        "/mijn",
+        "/account",
+        "/kring",
+        "/acties",
+        "/acties/uwv",
+        "/lijsten",
+        &list,
+        "/zoekopdrachten",
+    ] {
+        pages.push((format!("{path} (seeker)"), sanne.get(path).await));
+    }
+    for path in ["/mijn", "/kring", &timeline, &list] {
+        pages.push((format!("{path} (member)"), ria.get(path).await));
+    }
+    pages.push((feed.clone(), Browser::new(&world).get(&feed).await));
+    for (page, answer) in &pages {
+        assert_eq!(answer.status, StatusCode::OK, "{page}");
+        for field in fields {
+            let raw = format!("<i>{field}</i>");
+            assert!(!answer.body.contains(&raw), "{page} shows {raw} unescaped");
+        }
+        assert!(
+            !answer.body.contains("\"'&"),
+            "{page}: quotes and ampersands are escaped"
+        );
+    }
+    for field in fields {
+        assert!(
+            pages.iter().any(|(_, answer)| answer.body.contains(field)),
+            "{field} is shown somewhere"
+        );
+    }
+}
