@@ -60,6 +60,22 @@ fn a_source_may_name_the_employer_its_postings_leave_out() {
 }
 
 #[test]
+fn a_source_may_be_internal_to_one_organisation() {
+    let config = config::parse(
+        "[[source]]\nname = \"intern\"\nkind = \"lever\"\ncompany = \"a\"\n\
+         audience = \"org:zorggroep-noord\"\n\
+         [[source]]\nname = \"open\"\nkind = \"lever\"\ncompany = \"b\"\n",
+    )
+    .expect("valid");
+    let audiences: Vec<String> = config
+        .sources
+        .iter()
+        .map(|source| source.audience.to_string())
+        .collect();
+    assert_eq!(audiences, ["org:zorggroep-noord", "public"]);
+}
+
+#[test]
 fn ats_kinds_get_their_default_base_and_channel() {
     let text = r#"
 [[source]]
@@ -221,6 +237,11 @@ company = "acme"
             "empty employer",
             "[[source]]\nname = \"a\"\nkind = \"lever\"\ncompany = \"a\"\nemployer = \"  \"\n",
             &[r#"source "a": employer: must not be empty"#],
+        ),
+        (
+            "bad audience",
+            "[[source]]\nname = \"a\"\nkind = \"lever\"\ncompany = \"a\"\naudience = \"org:Zorg Groep\"\n",
+            &[r#"source "a": audience: "org:Zorg Groep" is not an audience"#],
         ),
         (
             "not http",

@@ -6,11 +6,13 @@
 //! the glossary in `ARCHITECTURE.md` once, so that the crawler, the store, the indexer and the
 //! search server speak of the same things.
 
+mod audience;
 mod ids;
 mod posting;
 mod vacancy;
 mod vocab;
 
+pub use audience::{Audience, MAX_SLUG_CHARS, ParseAudienceError, is_slug};
 pub use ids::{PostingId, SourceId, UserId, VacancyId};
 pub use posting::{Location, Posting, PostingData, Salary};
 pub use vacancy::{Vacancy, VacancyPosting};

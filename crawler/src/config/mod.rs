@@ -12,7 +12,9 @@
 //! Lever's API never does: a company's board is the company's); `workday`
 //! takes an optional `tenant` (for boards not on `*.myworkdayjobs.com`); `[source.selectors]`
 //! also takes `salary`, `hours`, `employment_type`, `reference` and `closed` (a selector whose
-//! presence marks the page as closed).
+//! presence marks the page as closed); every source takes an optional `audience`: `public` (the
+//! default) or `org:<slug>`, an internal labour market whose vacancies only the members of that
+//! organisation may see.
 
 mod raw;
 mod spec;
@@ -25,7 +27,7 @@ use std::time::Duration;
 use regex::Regex;
 use scraper::Selector;
 use url::Url;
-use vindwerk_model::{Channel, SourceId, SourceKind};
+use vindwerk_model::{Audience, Channel, SourceId, SourceKind};
 
 /// Every problem found in a sources file, in file order; displayed one per line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,6 +99,8 @@ pub struct SourceConfig {
     pub rate_per_host: Option<Rate>,
     /// The employer of the postings that name none (whitespace collapsed, never empty).
     pub employer: Option<String>,
+    /// Who may see the source's vacancies.
+    pub audience: Audience,
     pub spec: SourceSpec,
 }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use vindwerk_model::{Channel, SourceId, SourceKind};
+use vindwerk_model::{Audience, Channel, SourceId, SourceKind};
 
 use super::{Config, ConfigErrors, CrawlerSettings, Rate, SourceConfig};
 
@@ -45,6 +45,7 @@ pub(super) struct RawSource {
     pub(super) channel: Option<String>,
     pub(super) rate_per_host: Option<f64>,
     pub(super) employer: Option<String>,
+    pub(super) audience: Option<String>,
     pub(super) url: Option<String>,
     pub(super) include: Option<StringList>,
     pub(super) exclude: Option<StringList>,
@@ -60,7 +61,14 @@ pub(super) struct RawSource {
 }
 
 /// Fields every kind takes.
-const COMMON_FIELDS: &[&str] = &["name", "kind", "channel", "rate_per_host", "employer"];
+const COMMON_FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "channel",
+    "rate_per_host",
+    "employer",
+    "audience",
+];
 
 /// Fields some kind takes; which kind is [`kind_fields`].
 const KIND_FIELDS: &[&str] = &[
@@ -375,6 +383,15 @@ fn source_config(
         employer => employer,
     };
 
+    let audience = match raw.audience.as_deref().map(str::parse::<Audience>) {
+        Some(Ok(audience)) => audience,
+        Some(Err(error)) => {
+            problems.push(format!("{place}: audience: {error}"));
+            Audience::Public
+        }
+        None => Audience::Public,
+    };
+
     let kind = kind?;
     let (optional, required) = kind_fields(kind);
     for field in &present {
@@ -409,6 +426,7 @@ fn source_config(
         channel: channel.unwrap_or_else(|| kind.default_channel()),
         rate_per_host,
         employer,
+        audience,
         spec,
     })
 }
