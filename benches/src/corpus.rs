@@ -145,6 +145,7 @@ pub fn posting(world: &World, index: usize) -> Posting {
         status: Status::Active,
         expired_at: None,
         expiry_reason: None,
+        audience: Default::default(),
     }
 }
 

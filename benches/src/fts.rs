@@ -386,6 +386,7 @@ mod tests {
             first_seen: seen,
             last_seen: seen,
             expired_at: None,
+            audience: Default::default(),
             postings: Vec::new(),
         }
     }

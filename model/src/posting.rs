@@ -2,7 +2,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Channel, EmploymentType, ExpiryReason, PostingId, SalaryPeriod, SourceId, SourceKind, Status,
+    Audience, Channel, EmploymentType, ExpiryReason, PostingId, SalaryPeriod, SourceId, SourceKind,
+    Status,
 };
 
 /// What one source says about one posting, as extracted from a page, a feed item or an API
@@ -87,4 +88,7 @@ pub struct Posting {
     pub status: Status,
     pub expired_at: Option<DateTime<Utc>>,
     pub expiry_reason: Option<ExpiryReason>,
+    /// Who may see it: its source's audience.
+    #[serde(default, skip_serializing_if = "Audience::is_public")]
+    pub audience: Audience,
 }

@@ -2,8 +2,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Channel, EducationLevel, EmploymentType, ExpiryReason, PostingId, SalaryPeriod, SourceId,
-    SourceKind, Status, VacancyId,
+    Audience, Channel, EducationLevel, EmploymentType, ExpiryReason, PostingId, SalaryPeriod,
+    SourceId, SourceKind, Status, VacancyId,
 };
 
 /// One real job, deduplicated over all its postings, with normalised fields. Serialised, it is
@@ -46,6 +46,10 @@ pub struct Vacancy {
     pub last_seen: DateTime<Utc>,
     pub expired_at: Option<DateTime<Utc>>,
     pub postings: Vec<VacancyPosting>,
+    /// Who may see it (an extension of the contract, written only for an organisation's
+    /// internal vacancy).
+    #[serde(default, skip_serializing_if = "Audience::is_public")]
+    pub audience: Audience,
 }
 
 /// A posting as a vacancy lists it (CONTRACT.md: `postings`).

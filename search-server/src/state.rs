@@ -25,7 +25,8 @@ pub const INDEX_REFRESH: Duration = Duration::from_millis(250);
 /// Where `/api/vacancies/{id}` and the vacancy page read a vacancy as the export has it: the
 /// store in the binary, a map in tests. Called on a blocking thread.
 pub trait VacancySource: Send + Sync {
-    /// The vacancy `id`, `None` when there is none; an error is a failure to read.
+    /// The vacancy `id` if everyone may see it, `None` when there is none (or it belongs to
+    /// an organisation's internal labour market); an error is a failure to read.
     fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String>;
 }
 
@@ -41,7 +42,11 @@ impl VacancyMap {
 
 impl VacancySource for VacancyMap {
     fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
-        Ok(self.0.get(id).cloned())
+        Ok(self
+            .0
+            .get(id)
+            .filter(|vacancy| vacancy.audience.is_public())
+            .cloned())
     }
 }
 
@@ -90,7 +95,10 @@ const MAX_IDLE_CONNECTIONS: usize = 8;
 impl VacancySource for StoreVacancies {
     fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
         let store = self.take().map_err(|error| error.to_string())?;
-        let found = store.vacancy(id).map_err(|error| error.to_string());
+        let found = store
+            .vacancy(id)
+            .map(|found| found.filter(|vacancy| vacancy.audience.is_public()))
+            .map_err(|error| error.to_string());
         // A connection that failed a read is dropped rather than reused.
         if found.is_ok() {
             self.give_back(store);

@@ -84,6 +84,9 @@ fn write_jsonl(
     mut out: impl Write,
 ) -> Result<(), ExportError> {
     store.for_each_vacancy(status, |vacancy| -> Result<(), ExportError> {
+        if !vacancy.audience.is_public() {
+            return Ok(());
+        }
         serde_json::to_writer(&mut out, &vacancy)?;
         out.write_all(b"\n")?;
         Ok(())
@@ -96,6 +99,9 @@ fn write_csv(store: &Store, status: Option<Status>, out: impl Write) -> Result<(
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_HEADER)?;
     store.for_each_vacancy(status, |vacancy| -> Result<(), ExportError> {
+        if !vacancy.audience.is_public() {
+            return Ok(());
+        }
         writer.write_record(csv_record(&vacancy))?;
         Ok(())
     })?;

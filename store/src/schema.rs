@@ -375,6 +375,12 @@ ALTER TABLE outbox ADD COLUMN last_attempt_at TEXT;
 ALTER TABLE outbox ADD COLUMN last_error TEXT;
 "#;
 
+/// Who may see a source's vacancies: `public`, or `org:<slug>` for an organisation's internal
+/// labour market (`audience` in `sources.toml`).
+const SOURCE_AUDIENCE: &str = r#"
+ALTER TABLE sources ADD COLUMN audience TEXT NOT NULL DEFAULT 'public';
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -388,6 +394,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(SHORTLIST_EXPORT_TOKEN).comment("shortlist export keys for scripts"),
     M::up(MEETINGS).comment("a table's meetings and agreements"),
     M::up(OUTBOX_DELIVERY).comment("mail delivery attempts of the outbox"),
+    M::up(SOURCE_AUDIENCE).comment("the audience of a source"),
 ];
 
 /// Every migration, oldest first.

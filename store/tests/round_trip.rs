@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{acme, at, full_posting, full_vacancy};
-use vindwerk_model::{Channel, ExpiryReason, SourceKind, Status, VacancyId};
+use vindwerk_model::{Audience, Channel, ExpiryReason, SourceKind, Status, VacancyId};
 use vindwerk_store::{
     FetchState, HistoryEvent, RunStatus, SourceRecord, SourceRunSummary, Store, StoreError,
     UpsertOutcome,
@@ -157,9 +157,18 @@ fn every_migration_applies_to_an_empty_file_and_every_type_round_trips() {
         vec![SourceRecord {
             name: acme(),
             kind: SourceKind::Sitemap,
-            channel: Channel::Employer
+            channel: Channel::Employer,
+            audience: Audience::Public,
         }]
     );
+    let internal = Audience::organisation("acme-intern").expect("a slug");
+    Store::open(&path)
+        .expect("a writer")
+        .write(|batch| {
+            batch.upsert_source(&acme(), SourceKind::Sitemap, Channel::Employer, &internal)
+        })
+        .expect("audience set");
+    assert_eq!(store.sources().expect("sources")[0].audience, internal);
 }
 
 #[test]

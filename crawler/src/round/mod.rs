@@ -108,7 +108,7 @@ pub async fn run_round(
     let run_id = store.write(|batch| -> Result<RunId, StoreError> {
         let run_id = batch.begin_run(started_at)?;
         for source in &config.sources {
-            batch.upsert_source(&source.id, source.kind, source.channel)?;
+            batch.upsert_source(&source.id, source.kind, source.channel, &source.audience)?;
         }
         Ok(run_id)
     })?;

@@ -141,7 +141,7 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
             .then_with(|| (x.2, x.3).cmp(&(y.2, y.3)))
     });
 
-    let mut groups = Groups::new(&prepared);
+    let mut groups = Groups::new(&prepared, items);
     for (signal, _, a, b) in pairs {
         groups.union(a as usize, b as usize, signal == Signal::Url);
     }
@@ -559,15 +559,31 @@ impl Interner {
 /// employer's own reference numbers in it.
 struct Groups {
     parent: Vec<usize>,
+    /// Each posting's audience, interned: groups of different audiences never join.
+    audience: Vec<usize>,
     employer: Vec<Option<u32>>,
     place: Vec<Option<u32>>,
     references: Vec<Vec<(String, String)>>,
 }
 
 impl Groups {
-    fn new(prepared: &[Prepared]) -> Groups {
+    fn new(prepared: &[Prepared], items: &[DedupItem]) -> Groups {
+        let mut audiences: Vec<&vindwerk_model::Audience> = Vec::new();
+        let audience = items
+            .iter()
+            .map(|item| {
+                audiences
+                    .iter()
+                    .position(|known| **known == item.audience)
+                    .unwrap_or_else(|| {
+                        audiences.push(&item.audience);
+                        audiences.len() - 1
+                    })
+            })
+            .collect();
         Groups {
             parent: (0..prepared.len()).collect(),
+            audience,
             employer: prepared.iter().map(|item| item.employer).collect(),
             place: prepared.iter().map(|item| item.place).collect(),
             references: prepared
@@ -587,10 +603,11 @@ impl Groups {
 
     /// Joins the groups of `a` and `b` unless they name different employers or places, or
     /// hold two different reference numbers of one shape; `forced` joins them anyway, keeping
-    /// the values of the group with the smaller root.
+    /// the values of the group with the smaller root. Postings for different audiences are
+    /// never joined, not even by one URL.
     fn union(&mut self, a: usize, b: usize, forced: bool) {
         let (ra, rb) = (self.find(a), self.find(b));
-        if ra == rb {
+        if ra == rb || self.audience[ra] != self.audience[rb] {
             return;
         }
         let conflict =

@@ -83,6 +83,7 @@ pub fn dedup_item(posting: &Posting, fields: &NormalisedFields) -> DedupItem {
         place_key: fields.city.clone(),
         date_posted: fields.date_posted,
         description: fields.description.clone(),
+        audience: posting.audience.clone(),
     }
 }
 
@@ -214,5 +215,12 @@ pub fn merge_vacancy(id: VacancyId, postings: &[(&Posting, &NormalisedFields)]) 
         last_seen,
         expired_at,
         postings: listed,
+        // Dedup never joins audiences; should a cluster mix them, it stays internal.
+        audience: postings
+            .iter()
+            .map(|(posting, _)| &posting.audience)
+            .find(|audience| !audience.is_public())
+            .cloned()
+            .unwrap_or_default(),
     })
 }

@@ -48,7 +48,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use tracing::info;
-use vindwerk_model::{Channel, Posting, PostingId, SourceId, Vacancy, VacancyId};
+use vindwerk_model::{Audience, Channel, Posting, PostingId, SourceId, Vacancy, VacancyId};
 
 pub use merge::{NormalisedFields, dedup_item, merge_vacancy};
 
@@ -71,6 +71,8 @@ pub struct DedupItem {
     pub date_posted: Option<NaiveDate>,
     /// The description as plain text.
     pub description: String,
+    /// Who may see it: postings for different audiences are never one vacancy.
+    pub audience: Audience,
 }
 
 /// A vacancy as dedup finds it: its id and its postings, sorted.

@@ -25,6 +25,7 @@ struct Item(DedupItem);
 impl Item {
     fn new(id: i64, source: &str, channel: Channel, title: &str, description: &str) -> Item {
         Item(DedupItem {
+            audience: Default::default(),
             posting_id: PostingId(id),
             source: SourceId::new(source),
             channel,

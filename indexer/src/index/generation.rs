@@ -133,8 +133,13 @@ impl GenerationWriter {
         &self.name
     }
 
-    /// Adds `vacancy`, replacing any document with its id.
+    /// Adds `vacancy`, replacing any document with its id. The index serves the public: a
+    /// vacancy of an organisation's internal labour market is removed instead of added.
     pub fn upsert(&mut self, vacancy: &Vacancy) -> Result<(), IndexError> {
+        if !vacancy.audience.is_public() {
+            self.delete(&vacancy.id);
+            return Ok(());
+        }
         self.writer
             .delete_term(Term::from_field_text(self.fields.id, vacancy.id.as_str()));
         self.writer

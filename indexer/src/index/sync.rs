@@ -19,15 +19,21 @@ use super::IndexError;
 use super::generation::{GenerationWriter, IndexStats, WriterConfig, current_generation};
 use super::schema::{self, Fields, field};
 
-/// Makes the live index under `root` hold exactly `vacancies`, rewriting only the documents
-/// that changed (see the module docs), and publishes the result as a new generation. With no
-/// live generation, or one of another schema, it builds one from scratch.
+/// Makes the live index under `root` hold exactly the public ones of `vacancies`, rewriting
+/// only the documents that changed (see the module docs), and publishes the result as a new
+/// generation. With no live generation, or one of another schema, it builds one from scratch.
+///
+/// The vacancies of an organisation's internal labour market stay in the store and out of
+/// the index, which serves the public: one that turns internal leaves the index.
 pub fn sync_index(
     root: &Path,
     vacancies: impl IntoIterator<Item = Vacancy>,
     config: WriterConfig,
     watermark: Option<&str>,
 ) -> Result<IndexStats, IndexError> {
+    let vacancies = vacancies
+        .into_iter()
+        .filter(|vacancy| vacancy.audience.is_public());
     let live = match current_generation(root)? {
         Some(generation) => {
             let path = root.join(&generation);

@@ -49,6 +49,7 @@ pub(crate) fn vacancy(id: &str, title: &str, description: &str) -> Vacancy {
         first_seen: seen,
         last_seen: seen,
         expired_at: None,
+        audience: Default::default(),
         postings: vec![VacancyPosting {
             posting_id: PostingId(1),
             url: format!("https://werkenbij.example.nl/{id}"),

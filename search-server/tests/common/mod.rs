@@ -150,6 +150,7 @@ pub fn world(n: usize) -> Vec<Vacancy> {
             first_seen: seen,
             last_seen: seen,
             expired_at: expired.then_some(seen + Duration::days(3)),
+            audience: Default::default(),
             postings: vec![VacancyPosting {
                 posting_id: PostingId(i as i64 + 1),
                 url: format!("https://werk.example.nl/vacature/{i}"),

@@ -11,7 +11,9 @@ mod read;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use vindwerk_model::{Channel, ExpiryReason, PostingData, PostingId, SourceId, SourceKind, Status};
+use vindwerk_model::{
+    Audience, Channel, ExpiryReason, PostingData, PostingId, SourceId, SourceKind, Status,
+};
 
 use crate::codec;
 use crate::{Batch, StoreError};
@@ -53,6 +55,8 @@ pub struct SourceRecord {
     pub name: SourceId,
     pub kind: SourceKind,
     pub channel: Channel,
+    /// Who may see its vacancies.
+    pub audience: Audience,
 }
 
 /// What happened to a posting at one point in its life.
@@ -113,14 +117,21 @@ pub(crate) struct SourceRow {
 }
 
 impl Batch<'_> {
-    /// Registers a source, or updates its kind and channel when `sources.toml` changed them.
+    /// Registers a source, or updates its kind, channel and audience when `sources.toml`
+    /// changed them.
     pub fn upsert_source(
         &mut self,
         source: &SourceId,
         kind: SourceKind,
         channel: Channel,
+        audience: &Audience,
     ) -> Result<(), StoreError> {
-        self.source_row(source, kind, channel).map(drop)
+        let id = self.source_row(source, kind, channel)?;
+        self.tx
+            .prepare_cached("UPDATE sources SET audience = ?2 WHERE id = ?1")
+            .and_then(|mut statement| statement.execute(params![id, audience.to_string()]))
+            .map(drop)
+            .map_err(|error| StoreError::sqlite(format!("set the audience of {source}"), error))
     }
 
     fn source_row(

@@ -8,7 +8,7 @@ use crate::codec::{self, Place};
 use crate::{ChangeSeq, Store, StoreError};
 
 const POSTING_COLUMNS: &str = "p.id, s.name, s.kind, s.channel, p.data, p.content_hash,
-    p.first_seen, p.last_seen, p.changed_at, p.status, p.expired_at, p.expiry_reason
+    p.first_seen, p.last_seen, p.changed_at, p.status, p.expired_at, p.expiry_reason, s.audience
     FROM postings p JOIN sources s ON s.id = p.source_id";
 
 fn read_posting(row: &Row<'_>) -> Result<Posting, StoreError> {
@@ -29,6 +29,7 @@ fn read_posting(row: &Row<'_>) -> Result<Posting, StoreError> {
     };
     let source_kind = codec::parse_word(&get_text(2)?, source_place("kind"))?;
     let channel = codec::parse_word(&get_text(3)?, source_place("channel"))?;
+    let audience = codec::parse_word(&get_text(12)?, source_place("audience"))?;
     Ok(Posting {
         id: PostingId(id),
         source: SourceId(source),
@@ -42,6 +43,7 @@ fn read_posting(row: &Row<'_>) -> Result<Posting, StoreError> {
         status: codec::parse_word(&get_text(9)?, place("status"))?,
         expired_at: codec::parse_optional_timestamp(get_optional(10)?, place("expired_at"))?,
         expiry_reason: codec::parse_optional_word(get_optional(11)?, place("expiry_reason"))?,
+        audience,
     })
 }
 
@@ -207,7 +209,7 @@ impl Store {
         let sql_error = StoreError::sql("read sources");
         let mut statement = self
             .conn()
-            .prepare_cached("SELECT name, kind, channel FROM sources ORDER BY name")
+            .prepare_cached("SELECT name, kind, channel, audience FROM sources ORDER BY name")
             .map_err(sql_error)?;
         let mut rows = statement
             .query([])
@@ -217,6 +219,7 @@ impl Store {
             let name: String = row.get(0).map_err(StoreError::sql("read sources"))?;
             let kind: String = row.get(1).map_err(StoreError::sql("read sources"))?;
             let channel: String = row.get(2).map_err(StoreError::sql("read sources"))?;
+            let audience: String = row.get(3).map_err(StoreError::sql("read sources"))?;
             let place = |column| Place {
                 table: "sources",
                 column,
@@ -225,6 +228,7 @@ impl Store {
             sources.push(SourceRecord {
                 kind: codec::parse_word(&kind, place("kind"))?,
                 channel: codec::parse_word(&channel, place("channel"))?,
+                audience: codec::parse_word(&audience, place("audience"))?,
                 name: SourceId(name.clone()),
             });
         }

@@ -91,6 +91,7 @@ pub fn full_vacancy(id: &str, postings: &[(PostingId, &str)]) -> Vacancy {
         first_seen: at(6),
         last_seen: at(7),
         expired_at: None,
+        audience: Default::default(),
         postings: postings
             .iter()
             .map(|(posting_id, url)| VacancyPosting {

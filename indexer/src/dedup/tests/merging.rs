@@ -32,6 +32,7 @@ fn posting(id: i64, channel: Channel, first_seen: u32, status: Status) -> Postin
         status,
         expired_at: (status == Status::Expired).then(|| at(first_seen + 6)),
         expiry_reason: None,
+        audience: Default::default(),
     }
 }
 

@@ -144,6 +144,7 @@ pub(crate) fn templated_world(
     for (v, job) in jobs.iter().enumerate() {
         let reference = format!("VAC-{v:05}");
         let base = DedupItem {
+            audience: Default::default(),
             posting_id: PostingId(0),
             source: SourceId::new(format!("site-{}", job.employer)),
             channel: Channel::Employer,
@@ -163,6 +164,7 @@ pub(crate) fn templated_world(
         };
         for copy in 0..werkzoeken {
             copies.push(DedupItem {
+                audience: Default::default(),
                 source: SourceId::new("werkzoeken"),
                 channel: Channel::Board,
                 url: format!("https://werkzoeken.example.nl/vacature/{v}-{copy}"),
@@ -173,6 +175,7 @@ pub(crate) fn templated_world(
         }
         if rng.chance(20) {
             copies.push(DedupItem {
+                audience: Default::default(),
                 source: SourceId::new("banenbank"),
                 channel: Channel::Board,
                 url: format!("https://banenbank.example.nl/item/{v}"),
@@ -195,6 +198,7 @@ pub(crate) fn templated_world(
                 .collect::<Vec<_>>()
                 .join("\n");
             copies.push(DedupItem {
+                audience: Default::default(),
                 source: SourceId::new("uitzendbureau"),
                 channel: Channel::Agency,
                 url: format!("https://uitzendbureau.example.nl/v/{v}"),
@@ -206,6 +210,7 @@ pub(crate) fn templated_world(
         }
         for copy in copies {
             items.push(DedupItem {
+                audience: Default::default(),
                 posting_id: PostingId(items.len() as i64 + 1),
                 ..copy
             });

@@ -216,6 +216,7 @@ pub(crate) fn world(
     let mut next_posting = 1i64;
     let mut push = |item: DedupItem, vacancy: usize, items: &mut Vec<DedupItem>| {
         items.push(DedupItem {
+            audience: Default::default(),
             posting_id: PostingId(next_posting),
             ..item
         });
@@ -256,6 +257,7 @@ pub(crate) fn world(
         let (employer_name, boilerplate) = &employers[*employer];
         let site_text = format!("{} {}", text.join(" "), boilerplate.join(" "));
         let base = DedupItem {
+            audience: Default::default(),
             posting_id: PostingId(0),
             source: SourceId::new(format!("site-{employer}")),
             channel: Channel::Employer,
@@ -296,6 +298,7 @@ pub(crate) fn world(
             };
             push(
                 DedupItem {
+                    audience: Default::default(),
                     source: SourceId::new(format!("board-{board}")),
                     channel: Channel::Board,
                     url: format!(
@@ -322,6 +325,7 @@ pub(crate) fn world(
             );
             push(
                 DedupItem {
+                    audience: Default::default(),
                     source: SourceId::new(format!("agency-{agency}")),
                     channel: Channel::Agency,
                     url: format!("https://uitzend{agency}.example.nl/v/{v}"),
@@ -337,6 +341,7 @@ pub(crate) fn world(
             // The ATS behind the employer's site: the same id, a terse text.
             push(
                 DedupItem {
+                    audience: Default::default(),
                     source: SourceId::new(format!("ats-{employer}")),
                     channel: Channel::Ats,
                     url: format!("https://ats.example.com/werkgever{employer}/{v}"),
