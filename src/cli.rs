@@ -49,6 +49,10 @@ pub enum Command {
     /// Manage portal accounts (e.g. the first operator).
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the organisations whose internal labour market (sources with
+    /// `audience = "org:<slug>"`) their members see.
+    #[command(subcommand)]
+    Organisation(OrganisationCommand),
     /// Print the messages for people waiting in the outbox (password reset links), and mark
     /// them delivered: their text is then gone from the store. With --send, mail them instead.
     Outbox(OutboxArgs),
@@ -98,6 +102,36 @@ pub struct UserAddArgs {
     /// A role of the account; repeat for several.
     #[arg(long = "role", value_enum, required = true)]
     pub roles: Vec<RoleArg>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganisationCommand {
+    /// Add an organisation (or rename it) and make an account its administrator, who then
+    /// adds its members on the organisation's page.
+    Add(OrganisationAddArgs),
+    /// Print every organisation with its members.
+    List(OrganisationListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrganisationAddArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// As in `audience = "org:<slug>"`: lower-case letters, digits and dashes.
+    pub slug: String,
+    /// The name members see, e.g. "Gemeente Utrecht".
+    #[arg(long)]
+    pub name: String,
+    /// The email address of an existing account that administers the organisation; repeat
+    /// for several.
+    #[arg(long = "admin", value_name = "EMAIL")]
+    pub admins: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OrganisationListArgs {
+    #[command(flatten)]
+    pub db: DbArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

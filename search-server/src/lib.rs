@@ -26,6 +26,7 @@ pub mod error;
 pub mod export;
 pub mod geo;
 pub mod history;
+pub mod internal;
 pub mod map;
 pub mod openapi;
 pub mod ordinals;

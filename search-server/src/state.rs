@@ -15,6 +15,7 @@ use vindwerk_store::{Store, StoreError};
 
 use crate::error::ApiError;
 use crate::geo::PlaceLookup;
+use crate::internal::InternalIndexes;
 use crate::portal::Portal;
 use crate::vocabulary::{Synonyms, Vocabulary, VocabularyCache};
 
@@ -27,7 +28,15 @@ pub const INDEX_REFRESH: Duration = Duration::from_millis(250);
 pub trait VacancySource: Send + Sync {
     /// The vacancy `id` if everyone may see it, `None` when there is none (or it belongs to
     /// an organisation's internal labour market); an error is a failure to read.
-    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String>;
+    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
+        Ok(self
+            .any_vacancy(id)?
+            .filter(|vacancy| vacancy.audience.is_public()))
+    }
+
+    /// The vacancy `id` whoever may see it: only for a caller that checks its audience
+    /// against the viewer (see `internal::internal_vacancy`).
+    fn any_vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String>;
 }
 
 /// Vacancies in memory, by id: for tests and for a demo without a store.
@@ -41,12 +50,8 @@ impl VacancyMap {
 }
 
 impl VacancySource for VacancyMap {
-    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
-        Ok(self
-            .0
-            .get(id)
-            .filter(|vacancy| vacancy.audience.is_public())
-            .cloned())
+    fn any_vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
+        Ok(self.0.get(id).cloned())
     }
 }
 
@@ -93,12 +98,9 @@ impl StoreVacancies {
 const MAX_IDLE_CONNECTIONS: usize = 8;
 
 impl VacancySource for StoreVacancies {
-    fn vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
+    fn any_vacancy(&self, id: &VacancyId) -> Result<Option<Vacancy>, String> {
         let store = self.take().map_err(|error| error.to_string())?;
-        let found = store
-            .vacancy(id)
-            .map(|found| found.filter(|vacancy| vacancy.audience.is_public()))
-            .map_err(|error| error.to_string());
+        let found = store.vacancy(id).map_err(|error| error.to_string());
         // A connection that failed a read is dropped rather than reused.
         if found.is_ok() {
             self.give_back(store);
@@ -123,6 +125,8 @@ struct Inner {
     today: Option<NaiveDate>,
     /// The portal's writable store; without it the portal's pages answer 503.
     portal: Option<Arc<Portal>>,
+    /// Organisations' internal labour markets, for their members.
+    internal: Arc<InternalIndexes>,
 }
 
 impl AppState {
@@ -143,6 +147,7 @@ impl AppState {
                 vocabulary: VocabularyCache::default(),
                 today: None,
                 portal: None,
+                internal: Arc::new(InternalIndexes::default()),
             }),
         }
     }
@@ -163,6 +168,17 @@ impl AppState {
         self.rebuild(|inner| inner.portal = Some(portal))
     }
 
+    /// Serves the internal labour markets whose indexes lie under `root`, the public
+    /// index's directory, to their organisations' members.
+    pub fn with_internal_indexes(self, root: &Path) -> AppState {
+        let internal = Arc::new(InternalIndexes::under(root));
+        self.rebuild(|inner| inner.internal = internal)
+    }
+
+    pub fn internal_indexes(&self) -> &InternalIndexes {
+        &self.inner.internal
+    }
+
     /// The portal, when the server has one.
     pub fn portal(&self) -> Option<&Arc<Portal>> {
         self.inner.portal.as_ref()
@@ -178,6 +194,7 @@ impl AppState {
             vocabulary: VocabularyCache::default(),
             today: inner.today,
             portal: inner.portal.clone(),
+            internal: Arc::clone(&inner.internal),
         };
         change(&mut next);
         AppState {
@@ -243,17 +260,7 @@ impl AppState {
 
     /// The vocabulary of `snapshot`'s generation (built on first use after a swap).
     pub fn vocabulary(&self, snapshot: &IndexSnapshot) -> Result<Arc<Vocabulary>, ApiError> {
-        let fields = &snapshot.fields;
-        self.inner
-            .vocabulary
-            .get(&snapshot.searcher, || {
-                Vocabulary::build(
-                    &snapshot.searcher,
-                    &[fields.title, fields.occupation_text],
-                    fields.title,
-                )
-            })
-            .map_err(|error| ApiError::Unavailable(format!("index vocabulary: {error}")))
+        vocabulary_of(&self.inner.vocabulary, snapshot)
     }
 
     /// Runs `work` on a blocking thread: searches and store reads must not stall the reactor.
@@ -266,4 +273,21 @@ impl AppState {
             .await
             .map_err(|error| ApiError::internal(format!("search task: {error}")))?
     }
+}
+
+/// The vocabulary of `snapshot`'s generation from `cache`, built on first use.
+pub fn vocabulary_of(
+    cache: &VocabularyCache,
+    snapshot: &IndexSnapshot,
+) -> Result<Arc<Vocabulary>, ApiError> {
+    let fields = &snapshot.fields;
+    cache
+        .get(&snapshot.searcher, || {
+            Vocabulary::build(
+                &snapshot.searcher,
+                &[fields.title, fields.occupation_text],
+                fields.title,
+            )
+        })
+        .map_err(|error| ApiError::Unavailable(format!("index vocabulary: {error}")))
 }

@@ -32,6 +32,9 @@ pub struct IndexReport {
     pub documents: u64,
     pub documents_written: u64,
     pub full_rebuild: bool,
+    /// Per organisation with an internal labour market: its slug and the vacancies its own
+    /// index holds.
+    pub internal: Vec<(String, u64)>,
     pub seconds: f64,
 }
 
@@ -53,6 +56,9 @@ pub fn print_report(report: &IndexReport) {
         report.documents_written,
         report.seconds
     );
+    for (slug, documents) in &report.internal {
+        println!("internal labour market org:{slug}: {documents} vacancies in its own index");
+    }
 }
 
 pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexReport> {
@@ -118,6 +124,10 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
             Some(&seq.to_string()),
         )?,
     };
+    let internal = index::build_internal_indexes(index_root, &vacancies, config)?
+        .into_iter()
+        .map(|(slug, stats)| (slug, stats.documents))
+        .collect();
     Ok(IndexReport {
         postings: postings.len(),
         vacancies: vacancies.len(),
@@ -127,6 +137,7 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
         documents: stats.documents,
         documents_written: stats.changed,
         full_rebuild,
+        internal,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -5,6 +5,7 @@ mod crawl;
 mod demo;
 mod export;
 mod index;
+mod organisation;
 mod outbox;
 mod serve;
 mod user;
@@ -34,6 +35,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::User(command) => user::run(&command),
+        Command::Organisation(command) => organisation::run(&command),
         Command::Outbox(args) => outbox::run(&args),
     }
 }

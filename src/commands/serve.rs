@@ -99,6 +99,7 @@ pub async fn serve(
     .context("loading the reference data stopped")??;
     let state = AppState::new(Arc::new(index), Arc::new(vacancies), Arc::new(gazetteer))
         .with_synonyms(Synonyms::from_esco(&occupations))
+        .with_internal_indexes(index_dir)
         .with_portal(portal);
     let _follower = state.follow_index();
     if let (Some(mailer), Some(portal)) = (mailer, state.portal()) {

@@ -60,6 +60,7 @@ mod codec;
 mod error;
 mod fetch_state;
 mod lock;
+mod organisations;
 mod outbox;
 mod postings;
 mod rounds;
@@ -82,6 +83,7 @@ pub use circle::{Action, CirclePerson, Invitation, Kudos, OpenInvitation};
 pub use error::StoreError;
 pub use fetch_state::FetchState;
 pub use lock::RunLock;
+pub use organisations::{Member, Membership, Organisation};
 pub use outbox::{OutboxMessage, PasswordReset};
 pub use postings::{
     ActivePosting, HistoryEntry, HistoryEvent, SourceRecord, UpsertOutcome, Upserted,

@@ -381,6 +381,26 @@ const SOURCE_AUDIENCE: &str = r#"
 ALTER TABLE sources ADD COLUMN audience TEXT NOT NULL DEFAULT 'public';
 "#;
 
+/// Organisations with an internal labour market and their members (administrators manage
+/// the members).
+const ORGANISATIONS: &str = r#"
+CREATE TABLE organisations (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE organisation_members (
+    slug TEXT NOT NULL REFERENCES organisations (slug) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    admin INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (slug, user_id)
+) STRICT;
+
+CREATE INDEX organisation_members_by_user ON organisation_members (user_id);
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -395,6 +415,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(MEETINGS).comment("a table's meetings and agreements"),
     M::up(OUTBOX_DELIVERY).comment("mail delivery attempts of the outbox"),
     M::up(SOURCE_AUDIENCE).comment("the audience of a source"),
+    M::up(ORGANISATIONS).comment("organisations and their members"),
 ];
 
 /// Every migration, oldest first.

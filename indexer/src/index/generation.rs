@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 use tracing::{debug, info, warn};
-use vindwerk_model::{Vacancy, VacancyId};
+use vindwerk_model::{Audience, Vacancy, VacancyId};
 
 use super::IndexError;
 use super::schema::{self, Fields, register_analysers};
@@ -77,6 +77,8 @@ pub struct GenerationWriter {
     index: Index,
     fields: Fields,
     writer: IndexWriter<TantivyDocument>,
+    /// Whose vacancies the generation holds; others are removed instead of added.
+    audience: Audience,
     changed: u64,
     deleted: u64,
 }
@@ -123,9 +125,17 @@ impl GenerationWriter {
             index,
             fields,
             writer,
+            audience: Audience::Public,
             changed: 0,
             deleted: 0,
         })
+    }
+
+    /// Makes the generation hold the vacancies of `audience` (the public's by default): the
+    /// index of an organisation's internal labour market.
+    pub fn for_audience(mut self, audience: Audience) -> GenerationWriter {
+        self.audience = audience;
+        self
     }
 
     /// The generation's directory name.
@@ -133,10 +143,11 @@ impl GenerationWriter {
         &self.name
     }
 
-    /// Adds `vacancy`, replacing any document with its id. The index serves the public: a
-    /// vacancy of an organisation's internal labour market is removed instead of added.
+    /// Adds `vacancy`, replacing any document with its id. A vacancy of another audience
+    /// (for the public index: of an organisation's internal labour market) is removed
+    /// instead of added.
     pub fn upsert(&mut self, vacancy: &Vacancy) -> Result<(), IndexError> {
-        if !vacancy.audience.is_public() {
+        if vacancy.audience != self.audience {
             self.delete(&vacancy.id);
             return Ok(());
         }

@@ -8,6 +8,7 @@
 mod generation;
 pub mod grid;
 mod handle;
+mod internal;
 pub mod schema;
 mod sync;
 
@@ -20,6 +21,7 @@ pub use generation::{
     index_watermark, open_index, update_index,
 };
 pub use handle::{IndexHandle, IndexSnapshot};
+pub use internal::{build_internal_indexes, internal_indexes, internal_root};
 pub use sync::sync_index;
 
 pub use schema::{

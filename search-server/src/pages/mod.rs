@@ -26,18 +26,19 @@ pub use vacancy::vacancy_page;
 const STYLE: &str = include_str!("../../static/vindwerk.css");
 const SCRIPT: &str = include_str!("../../static/vindwerk.js");
 
-struct HitView {
-    href: String,
-    title: String,
-    employer: Option<String>,
-    city: Option<String>,
-    distance: Option<String>,
-    date: Option<String>,
-    status_label: &'static str,
-    status_class: &'static str,
-    expired: bool,
+/// A hit as a result list shows it (`hit.html`).
+pub(crate) struct HitView {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) employer: Option<String>,
+    pub(crate) city: Option<String>,
+    pub(crate) distance: Option<String>,
+    pub(crate) date: Option<String>,
+    pub(crate) status_label: &'static str,
+    pub(crate) status_class: &'static str,
+    pub(crate) expired: bool,
     /// Escaped HTML with `<mark>`.
-    snippet: String,
+    pub(crate) snippet: String,
 }
 
 #[derive(Template)]
@@ -100,7 +101,7 @@ fn band_label(value: &str, prefix: &str, suffix: &str) -> String {
     }
 }
 
-fn hit_view(hit: &Hit) -> HitView {
+pub(crate) fn hit_view(hit: &Hit) -> HitView {
     let expired = hit.status == Status::Expired.as_str();
     HitView {
         href: format!("/vacature/{}", encode_path(&hit.id)),

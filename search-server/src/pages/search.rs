@@ -10,6 +10,8 @@ use super::{HitView, hit_view, href, href_at, render, thousands, value_label};
 use crate::api::{Pairs, pairs, run_search};
 use crate::error::ErrorCode;
 use crate::params::{Counted, Facet, Page, SearchRequest, Sort, format_number};
+use crate::portal::Viewer;
+use crate::portal::organisations::{InternalBox, beside_public};
 use crate::search::{FacetCount, SearchResults};
 use crate::state::AppState;
 
@@ -56,6 +58,8 @@ struct SearchPage {
     understood: Vec<String>,
     groups: Vec<FacetGroup>,
     hits: Vec<HitView>,
+    /// A member's internal vacancies for the same search, per organisation.
+    internal: Vec<InternalBox>,
     prev_href: Option<String>,
     next_href: Option<String>,
     page_label: String,
@@ -78,7 +82,7 @@ struct FacetLink {
 }
 
 /// `GET /`: the search page.
-pub async fn search_page(State(state): State<AppState>, query: Pairs) -> Response {
+pub async fn search_page(State(state): State<AppState>, viewer: Viewer, query: Pairs) -> Response {
     // The form always sends a distance; without a place it means nothing, not an error.
     let parsed = pairs(query).and_then(|mut pairs| {
         if !pairs
@@ -110,7 +114,11 @@ pub async fn search_page(State(state): State<AppState>, query: Pairs) -> Respons
             _ => "Zoeken lukt nu even niet. Probeer het zo opnieuw.".to_owned(),
         }
     });
-    render(status, &search_view(&request, results.as_ref(), message))
+    let mut page = search_view(&request, results.as_ref(), message);
+    if results.is_some() {
+        page.internal = beside_public(&state, &viewer, &request).await;
+    }
+    render(status, &page)
 }
 
 fn search_view(
@@ -225,6 +233,7 @@ fn search_view(
         understood,
         groups,
         hits,
+        internal: Vec::new(),
         prev_href,
         next_href,
         page_label,

@@ -11,6 +11,7 @@ use super::{HitView, hit_view, message, render, thousands, value_label};
 use crate::api::{load_similar, load_vacancy};
 use crate::error::ApiError;
 use crate::params::{Facet, format_number};
+use crate::portal::organisations::members_vacancy;
 use crate::portal::shortlists::may_keep_lists;
 use crate::portal::{Viewer, with_store};
 use crate::state::AppState;
@@ -31,6 +32,9 @@ struct VacancyPage {
     similar: Vec<HitView>,
     /// For a signed-in seeker or coach: the form that puts the vacancy on one of their lists.
     shortlist: Option<ShortlistForm>,
+    /// The organisation whose internal labour market the vacancy belongs to: it is shown to
+    /// the organisation's members only, without lists, similar vacancies or history.
+    internal: Option<String>,
 }
 
 struct ShortlistForm {
@@ -58,6 +62,12 @@ pub async fn vacancy_page(
     let vacancy = match load_vacancy(&state, id.clone()).await {
         Ok(vacancy) => vacancy,
         Err(ApiError::NotFound(_)) => {
+            if let Some((vacancy, organisation)) = members_vacancy(&state, &viewer, &id).await {
+                let mut page = vacancy_view(&vacancy, Vec::new());
+                page.employer_href = None;
+                page.internal = Some(organisation);
+                return render(StatusCode::OK, &page);
+            }
             return message(
                 StatusCode::NOT_FOUND,
                 "Vacature niet gevonden",
@@ -205,6 +215,7 @@ fn vacancy_view(vacancy: &Vacancy, similar: Vec<HitView>) -> VacancyPage {
             .collect(),
         similar,
         shortlist: None,
+        internal: None,
     }
 }
 

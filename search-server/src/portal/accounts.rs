@@ -563,6 +563,15 @@ pub struct PersonalData {
     pub saved_searches: Vec<SavedSearchData>,
     pub rounds: Vec<RoundPartData>,
     pub circle: CircleData,
+    /// The organisations whose internal vacancies one sees.
+    pub organisations: Vec<OrganisationData>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrganisationData {
+    pub slug: String,
+    pub name: String,
+    pub admin: bool,
 }
 
 /// One's part in a Werkestafette round.
@@ -704,64 +713,80 @@ pub async fn export_data(
     let portal = portal(&state)?;
     let user = signed_in.session.user;
     let owner = user.id.clone();
-    let (shortlists, saved_searches, rounds, circle) = with_store(&portal, move |store| {
-        let mut lists = Vec::new();
-        for list in store.shortlists_of(&owner)? {
-            let vacancies = store
-                .shortlist_items(&list.id)?
+    let (shortlists, saved_searches, rounds, circle, organisations) =
+        with_store(&portal, move |store| {
+            let mut lists = Vec::new();
+            for list in store.shortlists_of(&owner)? {
+                let vacancies = store
+                    .shortlist_items(&list.id)?
+                    .into_iter()
+                    .map(|item| ShortlistItemData {
+                        vacancy: item.vacancy.to_string(),
+                        note: item.note,
+                        added_at: item.added_at.to_rfc3339(),
+                    })
+                    .collect();
+                lists.push(ShortlistData {
+                    id: list.id,
+                    name: list.name,
+                    created_at: list.created_at.to_rfc3339(),
+                    vacancies,
+                });
+            }
+            let saved = store
+                .saved_searches_of(&owner)?
                 .into_iter()
-                .map(|item| ShortlistItemData {
-                    vacancy: item.vacancy.to_string(),
-                    note: item.note,
-                    added_at: item.added_at.to_rfc3339(),
+                .map(|search| SavedSearchData {
+                    id: search.id,
+                    name: search.name,
+                    query: search.query,
+                    feed_token: search.feed_token,
+                    created_at: search.created_at.to_rfc3339(),
+                    visited_at: search.visited_at.to_rfc3339(),
                 })
                 .collect();
-            lists.push(ShortlistData {
-                id: list.id,
-                name: list.name,
-                created_at: list.created_at.to_rfc3339(),
-                vacancies,
-            });
-        }
-        let saved = store
-            .saved_searches_of(&owner)?
-            .into_iter()
-            .map(|search| SavedSearchData {
-                id: search.id,
-                name: search.name,
-                query: search.query,
-                feed_token: search.feed_token,
-                created_at: search.created_at.to_rfc3339(),
-                visited_at: search.visited_at.to_rfc3339(),
-            })
-            .collect();
-        let mut rounds = Vec::new();
-        for round in store.rounds_of(&owner)? {
-            let tables = store.round_tables(&round.id)?;
-            let me = store
-                .round_participants(&round.id)?
+            let mut rounds = Vec::new();
+            for round in store.rounds_of(&owner)? {
+                let tables = store.round_tables(&round.id)?;
+                let me = store
+                    .round_participants(&round.id)?
+                    .into_iter()
+                    .find(|p| p.user == owner);
+                rounds.push(RoundPartData {
+                    organiser: round.organiser == owner,
+                    coach_intro: tables
+                        .iter()
+                        .find(|t| t.coach == owner)
+                        .map(|t| t.intro.clone()),
+                    participant: me.is_some(),
+                    table_coach: me
+                        .and_then(|p| p.table)
+                        .and_then(|id| tables.iter().find(|t| t.id == id))
+                        .map(|t| t.coach_name.clone()),
+                    kickoff: round.kickoff.to_string(),
+                    id: round.id,
+                    name: round.name,
+                    city: round.city,
+                });
+            }
+            let organisations = store
+                .memberships_of(&owner)?
                 .into_iter()
-                .find(|p| p.user == owner);
-            rounds.push(RoundPartData {
-                organiser: round.organiser == owner,
-                coach_intro: tables
-                    .iter()
-                    .find(|t| t.coach == owner)
-                    .map(|t| t.intro.clone()),
-                participant: me.is_some(),
-                table_coach: me
-                    .and_then(|p| p.table)
-                    .and_then(|id| tables.iter().find(|t| t.id == id))
-                    .map(|t| t.coach_name.clone()),
-                kickoff: round.kickoff.to_string(),
-                id: round.id,
-                name: round.name,
-                city: round.city,
-            });
-        }
-        Ok((lists, saved, rounds, circle_data(store, &owner)?))
-    })
-    .await?;
+                .map(|membership| OrganisationData {
+                    slug: membership.organisation.slug,
+                    name: membership.organisation.name,
+                    admin: membership.admin,
+                })
+                .collect();
+            Ok((
+                lists,
+                saved,
+                rounds,
+                circle_data(store, &owner)?,
+                organisations,
+            ))
+        })
+        .await?;
     let data = PersonalData {
         exported_at: Utc::now().to_rfc3339(),
         account: AccountData {
@@ -775,6 +800,7 @@ pub async fn export_data(
         saved_searches,
         rounds,
         circle,
+        organisations,
     };
     Ok((
         [(

@@ -15,6 +15,7 @@ pub mod circle;
 pub mod config;
 pub mod home;
 pub mod mail;
+pub mod organisations;
 mod password;
 mod recovery;
 pub mod rounds;
@@ -180,6 +181,12 @@ pub fn routes() -> Router<AppState> {
             get(recovery::reset_page).post(recovery::reset),
         )
         .route("/mijn", get(home::home_page))
+        .route("/organisatie/{slug}", get(organisations::organisation_page))
+        .route("/organisatie/{slug}/leden", post(organisations::add_member))
+        .route(
+            "/organisatie/{slug}/leden/{user}/weg",
+            post(organisations::remove_member),
+        )
         .route("/account", get(accounts::account_page))
         .route("/account/wachtwoord", post(accounts::change_password))
         .route("/account/gegevens.json", get(accounts::export_data))
