@@ -512,3 +512,47 @@ fn a_werkestafette_from_kickoff_to_the_first_meeting_in_chromium() {
     );
     assert!(chrome.text(&marieke).contains("Bijeenkomst van 08-03-2027"));
 }
+
+/// The demo's organisation: its administrator sees its internal vacancies beside the public
+/// ones and on its own page with its members; an anonymous visitor sees none of it.
+#[test]
+fn an_organisations_internal_vacancies_render_for_its_members_in_chromium() {
+    let demo = common::Demo::start(250);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let pages = tempfile::tempdir().expect("pages dir");
+    let session = common::sign_in(&demo, "joris@demo.vindwerk.nl", "vindwerk-demo");
+    let (_, _, home) = demo.request(
+        "GET",
+        "/mijn",
+        &[format!("Cookie: vindwerk_sessie={session}")],
+        "",
+    );
+    let organisation = home
+        .split("href=\"/organisatie/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|slug| format!("/organisatie/{slug}"))
+        .expect("a link to the organisation");
+    for (path, name, expected) in [
+        ("/", "search-internal", "Intern bij"),
+        (organisation.as_str(), "organisation", "Medewerkers"),
+    ] {
+        let file = signed_in_page(&demo, &session, path, pages.path(), &format!("{name}.html"));
+        let url = format!("file://{}", file.display());
+        let dom = dump_dom(profile.path(), &url);
+        assert!(dom.contains(expected), "{path} renders: {expected}");
+        assert!(
+            dom.contains("interne vacature"),
+            "{path} shows internal vacancies"
+        );
+        let png = screenshot(profile.path(), &url, &format!("{name}.png"));
+        assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
+    }
+    let (_, public) = demo.get("/");
+    assert!(!public.contains("Intern bij") && !public.contains("interne vacature"));
+    let (status, _) = demo.get(&organisation);
+    assert!(
+        status.contains("303"),
+        "{organisation} asks to sign in: {status}"
+    );
+}

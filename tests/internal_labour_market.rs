@@ -123,7 +123,7 @@ fn an_internal_sources_vacancies_are_kept_and_shown_to_no_outsider() {
     );
     std::fs::write(&sources_path, &sources).expect("write sources");
     let now = Utc.from_utc_datetime(&today.and_hms_opt(6, 0, 0).expect("time"));
-    vindwerk(&[
+    let ingested = vindwerk(&[
         "ingest".as_ref(),
         "--sources".as_ref(),
         sources_path.as_os_str(),
@@ -161,6 +161,15 @@ fn an_internal_sources_vacancies_are_kept_and_shown_to_no_outsider() {
     assert!(public > 0);
     let org = Audience::organisation("intern").expect("slug");
     assert!(internal.iter().all(|vacancy| vacancy.audience == org));
+    // Its own index holds them, for its members.
+    assert!(
+        ingested.contains(&format!(
+            "internal labour market org:intern: {} vacancies in its own index",
+            internal.len()
+        )),
+        "{ingested}"
+    );
+    assert!(index.join("org-intern").join("CURRENT").is_file());
 
     // The export holds none of them.
     let export = vindwerk(&["export".as_ref(), "--db".as_ref(), db.as_os_str()]);

@@ -60,7 +60,8 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
     eprintln!("fixture web: {} hosts on 127.0.0.1", web.hosts.len());
 
     let sources = dir.join("sources.toml");
-    std::fs::write(&sources, web.sources_toml())
+    let (sources_text, internal) = with_internal_source(&web.sources_toml());
+    std::fs::write(&sources, sources_text)
         .with_context(|| format!("cannot write {}", sources.display()))?;
     let config = config::load(&sources).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     let db = dir.join("vindwerk.db");
@@ -85,6 +86,15 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
         tokio::task::spawn_blocking(move || add_demo_seeker(&db))
             .await
             .context("adding the demo seeker stopped")??
+    };
+    let organisation = match internal {
+        Some(slug) => {
+            let db = db.clone();
+            tokio::task::spawn_blocking(move || add_demo_organisation(&db, &slug))
+                .await
+                .context("adding the demo organisation stopped")??
+        }
+        None => None,
     };
 
     let listener = serve::bind(args.addr).await?;
@@ -113,6 +123,12 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
         out,
         "  a werkestafette: coach@demo.vindwerk.nl (same password) at http://{address}/estafettes/r-demo-utrecht"
     );
+    if let Some((slug, name)) = &organisation {
+        let _ = writeln!(
+            out,
+            "  internal vacancies of {name}: {DEMO_ADMIN} (same password) at http://{address}/organisatie/{slug}"
+        );
+    }
     let _ = writeln!(out, "  store and index in {}", dir.display());
     let _ = out.flush();
     drop(out);
@@ -121,6 +137,71 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
     serve::serve(&db, &index_dir, listener, shutdown, options).await?;
     web.shutdown().await;
     Ok(())
+}
+
+/// The administrator of the demo's organisation with an internal labour market.
+const DEMO_ADMIN: &str = "joris@demo.vindwerk.nl";
+
+/// `sources` with the first employer's own career site made the internal labour market of
+/// an organisation (`audience = "org:<slug>"`), and that slug.
+fn with_internal_source(sources: &str) -> (String, Option<String>) {
+    let Some(at) = sources.find("name = \"werkenbij-") else {
+        return (sources.to_owned(), None);
+    };
+    let line_end = at + sources[at..].find('\n').unwrap_or(sources.len() - at);
+    let name = sources[at + "name = \"".len()..line_end].trim_end_matches('"');
+    let slug: String = name
+        .trim_start_matches("werkenbij-")
+        .chars()
+        .take(vindwerk_model::MAX_SLUG_CHARS)
+        .collect();
+    if !vindwerk_model::is_slug(&slug) {
+        return (sources.to_owned(), None);
+    }
+    let text = format!(
+        "{}\naudience = \"org:{slug}\"{}",
+        &sources[..line_end],
+        &sources[line_end..]
+    );
+    (text, Some(slug))
+}
+
+/// The organisation `slug`, named after the employer of its internal vacancies, with Joris
+/// as its administrator; its slug and name.
+fn add_demo_organisation(
+    db: &std::path::Path,
+    slug: &str,
+) -> anyhow::Result<Option<(String, String)>> {
+    let mut store = Store::open(db).context("cannot open the demo store")?;
+    let audience = vindwerk_model::Audience::organisation(slug);
+    let mut name = None;
+    store.for_each_vacancy(None, |vacancy| -> Result<(), StoreError> {
+        if name.is_none() && Some(&vacancy.audience) == audience.as_ref() {
+            name = vacancy.employer;
+        }
+        Ok(())
+    })?;
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let hash = hash_password("vindwerk-demo")?;
+    let id = UserId::new("u-demo-admin");
+    let now = Utc::now();
+    store.write(|batch| -> Result<(), StoreError> {
+        batch.create_user(
+            &NewUser {
+                id: &id,
+                email: DEMO_ADMIN,
+                name: "Joris Bakker",
+                password_hash: &hash,
+                roles: &[Role::Seeker],
+            },
+            now,
+        )?;
+        batch.put_organisation(slug, &name, now)?;
+        batch.put_member(slug, &id, true, now)
+    })?;
+    Ok(Some((slug.to_owned(), name)))
 }
 
 /// The demo's ready seeker, so that a newcomer sees the portal at once.

@@ -32,6 +32,8 @@ struct HomePage<'a> {
     following: Vec<(String, String)>,
     /// (id, name) of one's Werkestafette rounds.
     rounds: Vec<(String, String)>,
+    /// (slug, name) of the organisations whose internal vacancies one sees.
+    organisations: Vec<(String, String)>,
 }
 
 /// `GET /mijn`
@@ -43,25 +45,27 @@ pub async fn home_page(
     let user = signed_in.session.user.clone();
     let seeker = user.has_role(Role::Seeker);
     let id = user.id.clone();
-    let (actions, kudos, saved, following, rounds) = with_store(&portal, move |store| {
-        let (actions, kudos, saved) = if seeker {
-            (
-                store.actions_of(&id, false)?,
-                store.kudos_for_seeker(&id)?,
-                store.saved_searches_of(&id)?,
-            )
-        } else {
-            (Vec::new(), Vec::new(), Vec::new())
-        };
-        Ok((
-            actions,
-            kudos,
-            saved,
-            store.circles_joined(&id)?,
-            store.rounds_of(&id)?,
-        ))
-    })
-    .await?;
+    let (actions, kudos, saved, following, rounds, organisations) =
+        with_store(&portal, move |store| {
+            let (actions, kudos, saved) = if seeker {
+                (
+                    store.actions_of(&id, false)?,
+                    store.kudos_for_seeker(&id)?,
+                    store.saved_searches_of(&id)?,
+                )
+            } else {
+                (Vec::new(), Vec::new(), Vec::new())
+            };
+            Ok((
+                actions,
+                kudos,
+                saved,
+                store.circles_joined(&id)?,
+                store.rounds_of(&id)?,
+                store.memberships_of(&id)?,
+            ))
+        })
+        .await?;
     let mut searches = Vec::new();
     for search in &saved {
         if let Ok((request, _)) = canonical_query(&search.query)
@@ -101,6 +105,10 @@ pub async fn home_page(
             .map(|person| (person.user.to_string(), person.name))
             .collect(),
         rounds: rounds.into_iter().map(|r| (r.id, r.name)).collect(),
+        organisations: organisations
+            .into_iter()
+            .map(|m| (m.organisation.slug, m.organisation.name))
+            .collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }

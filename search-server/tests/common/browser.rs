@@ -1,7 +1,7 @@
 //! A browser for the portal's tests: it keeps cookies, comes from one address, posts forms
 //! and reads their CSRF tokens; and a world with a portal store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 
 use axum::Router;
@@ -21,7 +21,7 @@ pub struct World {
     pub app: Router,
     pub db: std::path::PathBuf,
     pub vacancies: Vec<vindwerk_model::Vacancy>,
-    _dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
 }
 
 pub fn world() -> World {
@@ -242,4 +242,45 @@ pub async fn log_step(browser: &mut Browser, note: &str, shared: bool) {
     }
     let logged = browser.post("/acties", &fields).await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+}
+
+/// The routes `portal/mod.rs` registers, as (method, path pattern).
+pub fn registered_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../../src/portal/mod.rs");
+    let body = &source[source.find("pub fn routes()").expect("the routes function")..];
+    let body = &body[..body.find("\n}\n").expect("its end")];
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let route = regex::Regex::new(
+        r#"\.route\( ?(?:"([^"]+)"|crate::routes::(\w+)), ?((?:\.?(?:get|post)\([\w:]+\))+),? ?\)"#,
+    )
+    .expect("pattern");
+    let method = regex::Regex::new(r"(get|post)\(").expect("pattern");
+    let mut routes = BTreeSet::new();
+    for found in route.captures_iter(&flat) {
+        let path = match (found.get(1), found.get(2)) {
+            (Some(path), _) => path.as_str().to_owned(),
+            (None, Some(name)) if name.as_str() == "SHORTLIST_CSV" => {
+                vindwerk_search_server::routes::SHORTLIST_CSV.to_owned()
+            }
+            other => panic!("an unknown route constant {other:?}"),
+        };
+        for verb in method.captures_iter(&found[3]) {
+            routes.insert((verb[1].to_ascii_uppercase(), path.clone()));
+        }
+    }
+    assert!(routes.len() > 40, "the routes were read: {routes:?}");
+    routes
+}
+
+/// Whether `path` is an instance of `pattern` (`{name}` matches one segment, or a file name
+/// with its extension).
+pub fn matches(pattern: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (pattern, path): (Vec<_>, Vec<_>) =
+        (pattern.split('/').collect(), path.split('/').collect());
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
 }
