@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use chrono::Utc;
-use common::browser::{Browser, PASSWORD, World, add_user, csrf_of, matches, registered_routes};
+use common::browser::{
+    Browser, PASSWORD, World, add_user, csrf_of, get, matches, post, registered_routes,
+};
 use vindwerk_indexer::index::{IndexHandle, WriterConfig, build_index, build_internal_indexes};
 use vindwerk_model::{Audience, Role, Status, UserId, Vacancy};
 use vindwerk_search_server::{Portal, app};
@@ -119,34 +121,6 @@ fn shows(body: &str, path: &str, markers: &[String]) -> Vec<String> {
         .filter(|marker| !path.contains(&marker.to_lowercase()) && body.contains(marker.as_str()))
         .cloned()
         .collect()
-}
-
-struct Case {
-    method: &'static str,
-    path: String,
-    fields: Vec<(&'static str, String)>,
-    expected: [u16; 7],
-}
-
-fn get(path: impl Into<String>, expected: [u16; 7]) -> Case {
-    Case {
-        method: "GET",
-        path: path.into(),
-        fields: Vec::new(),
-        expected,
-    }
-}
-
-fn post(path: impl Into<String>, fields: &[(&'static str, &str)], expected: [u16; 7]) -> Case {
-    Case {
-        method: "POST",
-        path: path.into(),
-        fields: fields
-            .iter()
-            .map(|(name, value)| (*name, (*value).to_owned()))
-            .collect(),
-        expected,
-    }
 }
 
 const ALL_OK: [u16; 7] = [200; 7];

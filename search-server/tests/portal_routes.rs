@@ -8,8 +8,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::browser::{
-    Browser, PASSWORD, add_user, csrf_of, invite, log_step, matches, registered_routes, seeker,
-    world,
+    Browser, Case, PASSWORD, add_user, csrf_of, get, invite, log_step, matches, post,
+    registered_routes, seeker, world,
 };
 use vindwerk_model::Role;
 
@@ -22,35 +22,6 @@ const ROLES: [&str; 7] = [
     "coach",
     "operator",
 ];
-
-/// A method, a path, the form's fields but the token, and the status per role.
-struct Case {
-    method: &'static str,
-    path: String,
-    fields: Vec<(&'static str, String)>,
-    expected: [u16; 7],
-}
-
-fn get(path: impl Into<String>, expected: [u16; 7]) -> Case {
-    Case {
-        method: "GET",
-        path: path.into(),
-        fields: Vec::new(),
-        expected,
-    }
-}
-
-fn post(path: impl Into<String>, fields: &[(&'static str, &str)], expected: [u16; 7]) -> Case {
-    Case {
-        method: "POST",
-        path: path.into(),
-        fields: fields
-            .iter()
-            .map(|(name, value)| (*name, (*value).to_owned()))
-            .collect(),
-        expected,
-    }
-}
 
 /// Signs up through the invitation `link` (an account for following a circle only) and
 /// joins.

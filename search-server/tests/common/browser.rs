@@ -284,3 +284,32 @@ pub fn matches(pattern: &str, path: &str) -> bool {
             .zip(&path)
             .all(|(want, got)| (want.starts_with('{') && !got.is_empty()) || want == got)
 }
+
+/// A method, a path, the form's fields but the token, and the status per role.
+pub struct Case {
+    pub method: &'static str,
+    pub path: String,
+    pub fields: Vec<(&'static str, String)>,
+    pub expected: [u16; 7],
+}
+
+pub fn get(path: impl Into<String>, expected: [u16; 7]) -> Case {
+    Case {
+        method: "GET",
+        path: path.into(),
+        fields: Vec::new(),
+        expected,
+    }
+}
+
+pub fn post(path: impl Into<String>, fields: &[(&'static str, &str)], expected: [u16; 7]) -> Case {
+    Case {
+        method: "POST",
+        path: path.into(),
+        fields: fields
+            .iter()
+            .map(|(name, value)| (*name, (*value).to_owned()))
+            .collect(),
+        expected,
+    }
+}
