@@ -8,8 +8,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::browser::{
-    Browser, Case, PASSWORD, add_user, csrf_of, get, invite, log_step, matches, post,
-    registered_routes, seeker, world,
+    Browser, PASSWORD, add_user, csrf_of, get, invite, log_step, matches, post, registered_routes,
+    seeker, world,
 };
 use vindwerk_model::Role;
 
