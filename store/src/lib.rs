@@ -55,6 +55,7 @@
 //! async callers give it a thread of its own.
 
 mod accounts;
+mod catalogue;
 mod circle;
 mod codec;
 mod error;
@@ -79,6 +80,7 @@ use rusqlite_migration::SchemaVersion;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{NewUser, Session, User, normalise_email};
+pub use catalogue::{OFFERING_KINDS, Offering, Provider, TRAJECTORY_STATUSES, TrajectoryItem};
 pub use circle::{Action, CirclePerson, Invitation, Kudos, OpenInvitation};
 pub use error::StoreError;
 pub use fetch_state::FetchState;

@@ -401,6 +401,51 @@ CREATE TABLE organisation_members (
 CREATE INDEX organisation_members_by_user ON organisation_members (user_id);
 "#;
 
+/// The provider catalogue: providers (approved by an operator), the people who work for
+/// them, their offerings, and seekers' trajectories of chosen offerings.
+const CATALOGUE: &str = r#"
+CREATE TABLE providers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    website TEXT NOT NULL,
+    description TEXT NOT NULL,
+    approved_at TEXT,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE provider_members (
+    provider_id TEXT NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (provider_id, user_id)
+) STRICT;
+CREATE INDEX provider_members_by_user ON provider_members (user_id);
+
+CREATE TABLE offerings (
+    id TEXT PRIMARY KEY,
+    provider_id TEXT NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('training', 'coaching', 'workshop', 'advice')),
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    price_euros REAL,
+    duration TEXT NOT NULL,
+    region TEXT,
+    online INTEGER NOT NULL CHECK (online IN (0, 1)),
+    link TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX offerings_by_provider ON offerings (provider_id);
+
+CREATE TABLE trajectory_items (
+    seeker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    offering_id TEXT NOT NULL REFERENCES offerings (id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('interested', 'enrolled', 'done')),
+    note TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (seeker_id, offering_id)
+) STRICT;
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -416,6 +461,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(OUTBOX_DELIVERY).comment("mail delivery attempts of the outbox"),
     M::up(SOURCE_AUDIENCE).comment("the audience of a source"),
     M::up(ORGANISATIONS).comment("organisations and their members"),
+    M::up(CATALOGUE).comment("the provider catalogue and trajectories"),
 ];
 
 /// Every migration, oldest first.

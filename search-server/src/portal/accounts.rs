@@ -565,6 +565,20 @@ pub struct PersonalData {
     pub circle: CircleData,
     /// The organisations whose internal vacancies one sees.
     pub organisations: Vec<OrganisationData>,
+    /// The offerings one chose, with their status.
+    pub trajectory: Vec<TrajectoryData>,
+    /// The providers one works for: (id, name).
+    pub providers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrajectoryData {
+    pub offering: String,
+    pub title: String,
+    pub provider: String,
+    pub status: String,
+    pub note: String,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -713,7 +727,7 @@ pub async fn export_data(
     let portal = portal(&state)?;
     let user = signed_in.session.user;
     let owner = user.id.clone();
-    let (shortlists, saved_searches, rounds, circle, organisations) =
+    let (shortlists, saved_searches, rounds, circle, (organisations, trajectory, providers)) =
         with_store(&portal, move |store| {
             let mut lists = Vec::new();
             for list in store.shortlists_of(&owner)? {
@@ -778,12 +792,29 @@ pub async fn export_data(
                     admin: membership.admin,
                 })
                 .collect();
+            let trajectory = store
+                .trajectory(&owner)?
+                .into_iter()
+                .map(|item| TrajectoryData {
+                    offering: item.offering.id,
+                    title: item.offering.title,
+                    provider: item.offering.provider_name,
+                    status: item.status,
+                    note: item.note,
+                    updated_at: item.updated_at.to_rfc3339(),
+                })
+                .collect();
+            let providers = store
+                .providers_of(&owner)?
+                .into_iter()
+                .map(|provider| (provider.id, provider.name))
+                .collect();
             Ok((
                 lists,
                 saved,
                 rounds,
                 circle_data(store, &owner)?,
-                organisations,
+                (organisations, trajectory, providers),
             ))
         })
         .await?;
@@ -801,6 +832,8 @@ pub async fn export_data(
         rounds,
         circle,
         organisations,
+        trajectory,
+        providers,
     };
     Ok((
         [(

@@ -32,7 +32,7 @@ const MAX_TEXT_CHARS: usize = 2_000;
 const MAX_MESSAGE_CHARS: usize = 280;
 const MAX_NAME_CHARS: usize = 100;
 
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     text.trim().chars().take(max).collect()
 }
 

@@ -23,6 +23,7 @@ const RECENT_KUDOS: usize = 5;
 struct HomePage<'a> {
     name: &'a str,
     seeker: bool,
+    coach: bool,
     week: Option<Week>,
     /// (id, name, new since the last visit) per saved search.
     searches: Vec<(String, String, u64)>,
@@ -97,6 +98,7 @@ pub async fn home_page(
     let page = HomePage {
         name: &user.name,
         seeker,
+        coach: user.has_role(Role::Coach),
         week: seeker.then(|| week_at_a_glance(&actions, &kudos, super::today_in_amsterdam())),
         searches,
         kudos: recent,

@@ -11,6 +11,7 @@
 //! It does not know the search index: it reads and writes only the store's portal tables.
 
 mod accounts;
+pub mod catalogue;
 pub mod circle;
 pub mod config;
 pub mod home;
@@ -181,6 +182,30 @@ pub fn routes() -> Router<AppState> {
             get(recovery::reset_page).post(recovery::reset),
         )
         .route("/mijn", get(home::home_page))
+        .route("/aanbod", get(catalogue::catalogue_page))
+        .route(
+            "/aanbieders",
+            get(catalogue::providers_page).post(catalogue::register_provider),
+        )
+        .route("/aanbieders/{id}", get(catalogue::provider_page))
+        .route("/aanbieders/{id}/aanbod", post(catalogue::put_offering))
+        .route(
+            "/aanbieders/{id}/aanbod/{offering}/weg",
+            post(catalogue::delete_offering),
+        )
+        .route(
+            "/aanbieders/{id}/goedkeuren",
+            post(catalogue::approve_provider),
+        )
+        .route(
+            "/traject",
+            get(catalogue::trajectory_page).post(catalogue::put_in_trajectory),
+        )
+        .route("/traject/coach", get(catalogue::coach_trajectories_page))
+        .route(
+            "/traject/{offering}/weg",
+            post(catalogue::take_from_trajectory),
+        )
         .route("/organisatie/{slug}", get(organisations::organisation_page))
         .route("/organisatie/{slug}/leden", post(organisations::add_member))
         .route(
