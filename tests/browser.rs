@@ -556,3 +556,49 @@ fn an_organisations_internal_vacancies_render_for_its_members_in_chromium() {
         "{organisation} asks to sign in: {status}"
     );
 }
+
+/// The demo's catalogue: anyone browses it; Sanne's trajectory, and her coach reading it.
+#[test]
+fn the_catalogue_and_a_trajectory_render_in_chromium() {
+    let demo = common::Demo::start(250);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let pages = tempfile::tempdir().expect("pages dir");
+    let catalogue = demo.url("/aanbod?kind=coaching");
+    let dom = dump_dom(profile.path(), &catalogue);
+    assert!(
+        dom.contains("Netwerken zonder vacature"),
+        "the catalogue renders"
+    );
+    assert!(
+        !dom.contains("Zij-instromen in de zorg"),
+        "filtered by kind"
+    );
+    let png = screenshot(profile.path(), &demo.url("/aanbod"), "catalogue.png");
+    assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
+    for (email, path, name, expected) in [
+        (
+            "sanne@demo.vindwerk.nl",
+            "/traject",
+            "trajectory",
+            "Ingeschreven",
+        ),
+        (
+            "coach@demo.vindwerk.nl",
+            "/traject/coach",
+            "coach-trajectories",
+            "Sanne de Vries",
+        ),
+    ] {
+        let session = common::sign_in(&demo, email, "vindwerk-demo");
+        let file = signed_in_page(&demo, &session, path, pages.path(), &format!("{name}.html"));
+        let url = format!("file://{}", file.display());
+        let dom = dump_dom(profile.path(), &url);
+        assert!(dom.contains(expected), "{path} renders: {expected}");
+        assert!(
+            dom.contains("Netwerken zonder vacature"),
+            "{path} shows the trajectory"
+        );
+        let png = screenshot(profile.path(), &url, &format!("{name}.png"));
+        assert!(std::fs::metadata(&png).expect("screenshot written").len() > 10_000);
+    }
+}

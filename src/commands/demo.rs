@@ -16,7 +16,8 @@ use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
 use vindwerk_model::{ActionKind, Role, Status, UserId, Vacancy};
 use vindwerk_search_server::portal::hash_password;
 use vindwerk_store::{
-    Action, Agreement, Batch, Lead, Meeting, NewRound, NewUser, Store, StoreError,
+    Action, Agreement, Batch, Lead, Meeting, NewRound, NewUser, Offering, Provider, Store,
+    StoreError,
 };
 
 use super::{EXIT_OK, index, serve};
@@ -129,6 +130,10 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
             "  internal vacancies of {name}: {DEMO_ADMIN} (same password) at http://{address}/organisatie/{slug}"
         );
     }
+    let _ = writeln!(
+        out,
+        "  trainings and coaching: http://{address}/aanbod (Sanne's trajectory at /traject, her coach reads it at /traject/coach)"
+    );
     let _ = writeln!(out, "  store and index in {}", dir.display());
     let _ = out.flush();
     drop(out);
@@ -249,9 +254,101 @@ fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
             batch.put_on_shortlist("l-demo-favorieten", &vacancy.id, note, now)?;
         }
         add_demo_circle(batch, &id, &friend, &hash, &vacancies, now)?;
-        add_demo_round(batch, &id, &hash, now)
+        add_demo_round(batch, &id, &hash, now)?;
+        add_demo_catalogue(batch, &id, now)
     })?;
     Ok(seeker)
+}
+
+/// An approved provider run by coach Marieke with four offerings, and Sanne's trajectory of
+/// two of them, which Marieke reads as her table's coach.
+fn add_demo_catalogue(
+    batch: &mut Batch<'_>,
+    sanne: &UserId,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let provider = Provider {
+        id: "p-demo-loopbaanhuis".to_owned(),
+        name: "Loopbaanhuis Utrecht".to_owned(),
+        website: "https://loopbaanhuis.example.nl".to_owned(),
+        description: "Loopbaancoaches voor wie weer aan het werk wil, in de zorg en daarbuiten."
+            .to_owned(),
+        approved_at: Some(now),
+        created_at: now,
+    };
+    batch.create_provider(&provider, &UserId::new("u-demo-coach"))?;
+    let offerings = [
+        (
+            "o-demo-cv",
+            "workshop",
+            "Je cv in één middag",
+            "Je cv en brief nagelopen met een coach en twee lotgenoten.",
+            Some(0.0),
+            "1 middag",
+            Some("Midden-Utrecht"),
+            false,
+        ),
+        (
+            "o-demo-netwerk",
+            "coaching",
+            "Netwerken zonder vacature",
+            "Zes gesprekken: wie ken je, wie kent hen, en hoe vraag je om een kop koffie.",
+            Some(450.0),
+            "6 weken",
+            None,
+            true,
+        ),
+        (
+            "o-demo-zorg",
+            "training",
+            "Zij-instromen in de zorg",
+            "Wat een zorginstelling van een zij-instromer vraagt, met een meeloopdag.",
+            Some(1250.0),
+            "3 maanden, 1 dag per week",
+            Some("Midden-Utrecht"),
+            false,
+        ),
+        (
+            "o-demo-advies",
+            "advice",
+            "Loopbaanadvies met test",
+            "Een gesprek, een test en een advies op papier.",
+            None,
+            "2 gesprekken",
+            None,
+            true,
+        ),
+    ];
+    for (id, kind, title, description, price, duration, region, online) in offerings {
+        batch.put_offering(&Offering {
+            id: id.to_owned(),
+            provider: provider.id.clone(),
+            provider_name: provider.name.clone(),
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            description: description.to_owned(),
+            price_euros: price,
+            duration: duration.to_owned(),
+            region: region.map(str::to_owned),
+            online,
+            link: format!("https://loopbaanhuis.example.nl/{id}"),
+            updated_at: now,
+        })?;
+    }
+    batch.put_in_trajectory(
+        sanne,
+        "o-demo-cv",
+        "done",
+        "Cv is nu één pagina.",
+        now - Duration::days(6),
+    )?;
+    batch.put_in_trajectory(
+        sanne,
+        "o-demo-netwerk",
+        "enrolled",
+        "Eerste gesprek donderdag.",
+        now,
+    )
 }
 
 /// A running Werkestafette: coach Marieke organises it and leads a table, coach Ahmed leads

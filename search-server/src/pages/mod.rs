@@ -217,7 +217,7 @@ pub(crate) fn encode_path(text: &str) -> String {
 }
 
 /// 12345 -> "12.345", the Dutch way.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

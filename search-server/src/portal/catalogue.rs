@@ -99,10 +99,10 @@ impl From<&Offering> for OfferingView {
     }
 }
 
-/// "1250" or "99,50".
+/// "1.250" or "99,50".
 fn euros(amount: f64) -> String {
     if amount.fract() == 0.0 {
-        format!("{amount:.0}")
+        crate::pages::thousands(amount as u64)
     } else {
         format!("{amount:.2}").replace('.', ",")
     }
@@ -299,6 +299,24 @@ pub async fn register_provider(
     Ok(Redirect::to(&format!("/aanbieders/{id}")).into_response())
 }
 
+/// An amount as people write it: "1.250", "1.250,50", "99,50", "99.50" or "450".
+fn parse_euros(text: &str) -> Option<f64> {
+    let normal = if text.contains(',') {
+        text.replace('.', "").replace(',', ".")
+    } else if text
+        .rsplit_once('.')
+        .is_some_and(|(_, cents)| cents.len() == 3)
+    {
+        text.replace('.', "")
+    } else {
+        text.to_owned()
+    };
+    normal
+        .parse::<f64>()
+        .ok()
+        .filter(|amount| amount.is_finite())
+}
+
 fn is_web_address(text: &str) -> bool {
     (text.starts_with("https://") || text.starts_with("http://"))
         && text.len() > "https://".len()
@@ -416,8 +434,8 @@ fn offering_of(form: &OfferingForm, provider: &Provider, id: String) -> Result<O
     let price_euros = if price.is_empty() {
         None
     } else {
-        match price.replace('.', "").replace(',', ".").parse::<f64>() {
-            Ok(amount) if (0.0..=MAX_PRICE).contains(&amount) => Some(amount),
+        match parse_euros(price) {
+            Some(amount) if (0.0..=MAX_PRICE).contains(&amount) => Some(amount),
             _ => return Err(format!("De prijs {price:?} is geen bedrag in euro's.")),
         }
     };
@@ -694,4 +712,27 @@ pub async fn take_from_trajectory(
         return Err(PageError::NotFound);
     }
     Ok(Redirect::to("/traject").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_read_as_people_write_them() {
+        for (text, amount) in [
+            ("450", Some(450.0)),
+            ("1.250", Some(1250.0)),
+            ("1.250,50", Some(1250.5)),
+            ("99,50", Some(99.5)),
+            ("99.50", Some(99.5)),
+            ("gratis", None),
+            ("inf", None),
+        ] {
+            assert_eq!(parse_euros(text), amount, "{text}");
+        }
+        assert_eq!(euros(1250.0), "1.250");
+        assert_eq!(euros(99.5), "99,50");
+        assert_eq!(parse_euros(&euros(1250.0)), Some(1250.0));
+    }
 }
