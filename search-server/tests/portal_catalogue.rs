@@ -212,6 +212,81 @@ async fn providers_offer_seekers_compose_and_coaches_read_and_every_route_answer
     let json: serde_json::Value = serde_json::from_str(&data).expect("json");
     assert_eq!(json["trajectory"][0]["status"], "enrolled");
 
+    // Her coach gives her advice; she reads it beside the advice read from the vacancies.
+    let sanne_id = user_id("sanne@example.nl").to_string();
+    let csrf = csrf_of(&read);
+    let advised = people[coach]
+        .post(
+            &format!("/advies/{sanne_id}"),
+            &[
+                ("csrf", &csrf),
+                ("text", "Bel de praktijkopleider <b>vóór</b> vrijdag."),
+            ],
+        )
+        .await;
+    assert_eq!(advised.status, StatusCode::SEE_OTHER);
+    let csrf = people[sanne]
+        .csrf("/zoekopdrachten/nieuw?status=active")
+        .await;
+    let saved = people[sanne]
+        .post(
+            "/zoekopdrachten",
+            &[
+                ("csrf", &csrf),
+                ("name", "Alles"),
+                ("query", "status=active"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let advice = people[sanne].get("/advies").await.body;
+    assert!(
+        advice.contains("Bel de praktijkopleider &#60;b&#62;vóór&#60;/b&#62; vrijdag."),
+        "{advice}"
+    );
+    // "In {region} plaatsten {E} werkgevers de afgelopen twaalf maanden {n} vacatures voor
+    // “alle vacatures”; {A} van hen hebben er nu een open": the figures of the world.
+    let sentence = advice
+        .split("<li>In ")
+        .nth(1)
+        .and_then(|rest| rest.split(" <a").next())
+        .expect("advice from the vacancies");
+    let (region, rest) = sentence.split_once(" plaatsten ").expect("a region");
+    let numbers: Vec<usize> = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .map(|part| part.parse().expect("a number"))
+        .collect();
+    let in_region: Vec<_> = world
+        .vacancies
+        .iter()
+        .filter(|vacancy| vacancy.region.as_deref() == Some(region))
+        .collect();
+    let mut busiest = std::collections::BTreeMap::new();
+    for vacancy in &world.vacancies {
+        if let Some(region) = &vacancy.region {
+            *busiest.entry(region.clone()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(
+        Some(&in_region.len()),
+        busiest.values().max(),
+        "{region} has the most vacancies"
+    );
+    let employers = |active_only: bool| {
+        in_region
+            .iter()
+            .filter(|vacancy| !active_only || vacancy.status == vindwerk_model::Status::Active)
+            .filter_map(|vacancy| vacancy.employer.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    assert_eq!(
+        numbers,
+        [employers(false), in_region.len(), employers(true)],
+        "{sentence}"
+    );
+
     // An offering of a provider not approved cannot be chosen.
     let other_page = people[other_provider].get(&providers[1]).await.body;
     let unapproved = id_after(&other_page, "name=\"offering\" value=\"");
@@ -257,6 +332,13 @@ async fn providers_offer_seekers_compose_and_coaches_read_and_every_route_answer
         ),
         get("/traject", [303, 200, 200, 403, 403, 403, 403]),
         get("/traject/coach", [303, 403, 403, 200, 403, 200, 200]),
+        get("/advies", [303, 200, 200, 403, 403, 403, 403]),
+        post(
+            format!("/advies/{sanne_id}"),
+            &[("text", "Nog een advies")],
+            // Only the coach of her table.
+            [303, 403, 403, 303, 403, 404, 404],
+        ),
         post(
             "/traject",
             &[("offering", &unapproved), ("status", "interested")],
@@ -272,6 +354,7 @@ async fn providers_offer_seekers_compose_and_coaches_read_and_every_route_answer
         .into_iter()
         .filter(|(method, pattern)| {
             (pattern.starts_with("/aanbod")
+                || pattern.starts_with("/advies")
                 || pattern.starts_with("/aanbieders")
                 || pattern.starts_with("/traject"))
                 && !cases

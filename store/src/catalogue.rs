@@ -417,3 +417,80 @@ impl Batch<'_> {
             .map_err(StoreError::sql("take an offering out of a trajectory"))
     }
 }
+
+/// Advice a coach wrote to a seeker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Advice {
+    pub id: String,
+    pub seeker: UserId,
+    pub coach: UserId,
+    pub coach_name: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The advice written to `seeker`, newest first.
+    pub fn advice_for(&self, seeker: &UserId) -> Result<Vec<Advice>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.seeker_id, a.coach_id, u.name, a.text, a.created_at
+                 FROM advice a JOIN users u ON u.id = a.coach_id
+                 WHERE a.seeker_id = ?1 ORDER BY a.created_at DESC, a.id",
+            )
+            .map_err(StoreError::sql("read advice"))?;
+        let rows = statement
+            .query_map([seeker.as_str()], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(StoreError::sql("read advice"))?;
+        rows.into_iter()
+            .map(|(id, seeker, coach, coach_name, text, created)| {
+                let place = Place {
+                    table: "advice",
+                    column: "created_at",
+                    row: &id,
+                };
+                Ok(Advice {
+                    created_at: codec::parse_timestamp(&created, place)?,
+                    id,
+                    seeker: UserId::new(seeker),
+                    coach: UserId::new(coach),
+                    coach_name,
+                    text,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Batch<'_> {
+    /// Records `advice`.
+    pub fn give_advice(&mut self, advice: &Advice) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO advice (id, seeker_id, coach_id, text, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    advice.id,
+                    advice.seeker.as_str(),
+                    advice.coach.as_str(),
+                    advice.text,
+                    codec::timestamp(advice.created_at)
+                ])
+            })
+            .map(drop)
+            .map_err(StoreError::sql("record advice"))
+    }
+}

@@ -80,7 +80,9 @@ use rusqlite_migration::SchemaVersion;
 use serde::{Deserialize, Serialize};
 
 pub use accounts::{NewUser, Session, User, normalise_email};
-pub use catalogue::{OFFERING_KINDS, Offering, Provider, TRAJECTORY_STATUSES, TrajectoryItem};
+pub use catalogue::{
+    Advice, OFFERING_KINDS, Offering, Provider, TRAJECTORY_STATUSES, TrajectoryItem,
+};
 pub use circle::{Action, CirclePerson, Invitation, Kudos, OpenInvitation};
 pub use error::StoreError;
 pub use fetch_state::FetchState;

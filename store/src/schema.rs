@@ -446,6 +446,18 @@ CREATE TABLE trajectory_items (
 ) STRICT;
 "#;
 
+/// Advice a coach writes to a seeker.
+const ADVICE: &str = r#"
+CREATE TABLE advice (
+    id TEXT PRIMARY KEY,
+    seeker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    coach_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX advice_by_seeker ON advice (seeker_id, created_at);
+"#;
+
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(INITIAL).comment("initial schema"),
     M::up(ACCOUNTS).comment("portal accounts and sessions"),
@@ -462,6 +474,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(SOURCE_AUDIENCE).comment("the audience of a source"),
     M::up(ORGANISATIONS).comment("organisations and their members"),
     M::up(CATALOGUE).comment("the provider catalogue and trajectories"),
+    M::up(ADVICE).comment("a coach's advice to a seeker"),
 ];
 
 /// Every migration, oldest first.

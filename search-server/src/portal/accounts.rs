@@ -569,6 +569,8 @@ pub struct PersonalData {
     pub trajectory: Vec<TrajectoryData>,
     /// The providers one works for: (id, name).
     pub providers: Vec<(String, String)>,
+    /// Advice coaches wrote to one: (coach, text, when).
+    pub advice: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -727,97 +729,113 @@ pub async fn export_data(
     let portal = portal(&state)?;
     let user = signed_in.session.user;
     let owner = user.id.clone();
-    let (shortlists, saved_searches, rounds, circle, (organisations, trajectory, providers)) =
-        with_store(&portal, move |store| {
-            let mut lists = Vec::new();
-            for list in store.shortlists_of(&owner)? {
-                let vacancies = store
-                    .shortlist_items(&list.id)?
-                    .into_iter()
-                    .map(|item| ShortlistItemData {
-                        vacancy: item.vacancy.to_string(),
-                        note: item.note,
-                        added_at: item.added_at.to_rfc3339(),
-                    })
-                    .collect();
-                lists.push(ShortlistData {
-                    id: list.id,
-                    name: list.name,
-                    created_at: list.created_at.to_rfc3339(),
-                    vacancies,
-                });
-            }
-            let saved = store
-                .saved_searches_of(&owner)?
+    let (
+        shortlists,
+        saved_searches,
+        rounds,
+        circle,
+        (organisations, trajectory, providers, advice),
+    ) = with_store(&portal, move |store| {
+        let mut lists = Vec::new();
+        for list in store.shortlists_of(&owner)? {
+            let vacancies = store
+                .shortlist_items(&list.id)?
                 .into_iter()
-                .map(|search| SavedSearchData {
-                    id: search.id,
-                    name: search.name,
-                    query: search.query,
-                    feed_token: search.feed_token,
-                    created_at: search.created_at.to_rfc3339(),
-                    visited_at: search.visited_at.to_rfc3339(),
-                })
-                .collect();
-            let mut rounds = Vec::new();
-            for round in store.rounds_of(&owner)? {
-                let tables = store.round_tables(&round.id)?;
-                let me = store
-                    .round_participants(&round.id)?
-                    .into_iter()
-                    .find(|p| p.user == owner);
-                rounds.push(RoundPartData {
-                    organiser: round.organiser == owner,
-                    coach_intro: tables
-                        .iter()
-                        .find(|t| t.coach == owner)
-                        .map(|t| t.intro.clone()),
-                    participant: me.is_some(),
-                    table_coach: me
-                        .and_then(|p| p.table)
-                        .and_then(|id| tables.iter().find(|t| t.id == id))
-                        .map(|t| t.coach_name.clone()),
-                    kickoff: round.kickoff.to_string(),
-                    id: round.id,
-                    name: round.name,
-                    city: round.city,
-                });
-            }
-            let organisations = store
-                .memberships_of(&owner)?
-                .into_iter()
-                .map(|membership| OrganisationData {
-                    slug: membership.organisation.slug,
-                    name: membership.organisation.name,
-                    admin: membership.admin,
-                })
-                .collect();
-            let trajectory = store
-                .trajectory(&owner)?
-                .into_iter()
-                .map(|item| TrajectoryData {
-                    offering: item.offering.id,
-                    title: item.offering.title,
-                    provider: item.offering.provider_name,
-                    status: item.status,
+                .map(|item| ShortlistItemData {
+                    vacancy: item.vacancy.to_string(),
                     note: item.note,
-                    updated_at: item.updated_at.to_rfc3339(),
+                    added_at: item.added_at.to_rfc3339(),
                 })
                 .collect();
-            let providers = store
-                .providers_of(&owner)?
+            lists.push(ShortlistData {
+                id: list.id,
+                name: list.name,
+                created_at: list.created_at.to_rfc3339(),
+                vacancies,
+            });
+        }
+        let saved = store
+            .saved_searches_of(&owner)?
+            .into_iter()
+            .map(|search| SavedSearchData {
+                id: search.id,
+                name: search.name,
+                query: search.query,
+                feed_token: search.feed_token,
+                created_at: search.created_at.to_rfc3339(),
+                visited_at: search.visited_at.to_rfc3339(),
+            })
+            .collect();
+        let mut rounds = Vec::new();
+        for round in store.rounds_of(&owner)? {
+            let tables = store.round_tables(&round.id)?;
+            let me = store
+                .round_participants(&round.id)?
                 .into_iter()
-                .map(|provider| (provider.id, provider.name))
-                .collect();
-            Ok((
-                lists,
-                saved,
-                rounds,
-                circle_data(store, &owner)?,
-                (organisations, trajectory, providers),
-            ))
-        })
-        .await?;
+                .find(|p| p.user == owner);
+            rounds.push(RoundPartData {
+                organiser: round.organiser == owner,
+                coach_intro: tables
+                    .iter()
+                    .find(|t| t.coach == owner)
+                    .map(|t| t.intro.clone()),
+                participant: me.is_some(),
+                table_coach: me
+                    .and_then(|p| p.table)
+                    .and_then(|id| tables.iter().find(|t| t.id == id))
+                    .map(|t| t.coach_name.clone()),
+                kickoff: round.kickoff.to_string(),
+                id: round.id,
+                name: round.name,
+                city: round.city,
+            });
+        }
+        let organisations = store
+            .memberships_of(&owner)?
+            .into_iter()
+            .map(|membership| OrganisationData {
+                slug: membership.organisation.slug,
+                name: membership.organisation.name,
+                admin: membership.admin,
+            })
+            .collect();
+        let trajectory = store
+            .trajectory(&owner)?
+            .into_iter()
+            .map(|item| TrajectoryData {
+                offering: item.offering.id,
+                title: item.offering.title,
+                provider: item.offering.provider_name,
+                status: item.status,
+                note: item.note,
+                updated_at: item.updated_at.to_rfc3339(),
+            })
+            .collect();
+        let advice = store
+            .advice_for(&owner)?
+            .into_iter()
+            .map(|advice| {
+                (
+                    advice.coach_name,
+                    advice.text,
+                    advice.created_at.to_rfc3339(),
+                )
+            })
+            .collect();
+        let providers = store
+            .providers_of(&owner)?
+            .into_iter()
+            .map(|provider| (provider.id, provider.name))
+            .collect();
+        Ok((
+            lists,
+            saved,
+            rounds,
+            circle_data(store, &owner)?,
+            (organisations, trajectory, providers, advice),
+        ))
+    })
+    .await?;
     let data = PersonalData {
         exported_at: Utc::now().to_rfc3339(),
         account: AccountData {
@@ -834,6 +852,7 @@ pub async fn export_data(
         organisations,
         trajectory,
         providers,
+        advice,
     };
     Ok((
         [(

@@ -576,8 +576,8 @@ impl From<&TrajectoryItem> for ItemView {
 #[derive(Template)]
 #[template(path = "trajectory.html")]
 struct TrajectoryPage<'a> {
-    /// (name, items) per seeker: one's own, or a coach's seekers'.
-    seekers: Vec<(String, Vec<ItemView>)>,
+    /// (id, name, items) per seeker: one's own, or a coach's seekers'.
+    seekers: Vec<(String, String, Vec<ItemView>)>,
     own: bool,
     statuses: Vec<(&'static str, &'static str)>,
     csrf: &'a str,
@@ -598,6 +598,7 @@ pub async fn trajectory_page(
         StatusCode::OK,
         &TrajectoryPage {
             seekers: vec![(
+                signed_in.session.user.id.to_string(),
                 signed_in.session.user.name.clone(),
                 items.iter().map(ItemView::from).collect(),
             )],
@@ -625,7 +626,11 @@ pub async fn coach_trajectories_page(
         let mut seekers = Vec::new();
         for (seeker, name) in store.seekers_of_coach(&coach)? {
             let items = store.trajectory(&seeker)?;
-            seekers.push((name, items.iter().map(ItemView::from).collect()));
+            seekers.push((
+                seeker.to_string(),
+                name,
+                items.iter().map(ItemView::from).collect(),
+            ));
         }
         Ok(seekers)
     })

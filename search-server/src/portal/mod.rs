@@ -11,6 +11,7 @@
 //! It does not know the search index: it reads and writes only the store's portal tables.
 
 mod accounts;
+pub mod advice;
 pub mod catalogue;
 pub mod circle;
 pub mod config;
@@ -202,6 +203,8 @@ pub fn routes() -> Router<AppState> {
             get(catalogue::trajectory_page).post(catalogue::put_in_trajectory),
         )
         .route("/traject/coach", get(catalogue::coach_trajectories_page))
+        .route("/advies", get(advice::advice_page))
+        .route("/advies/{seeker}", post(advice::give_advice))
         .route(
             "/traject/{offering}/weg",
             post(catalogue::take_from_trajectory),
