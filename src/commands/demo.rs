@@ -16,8 +16,8 @@ use vindwerk_fixtures::{FixtureWeb, Round, World, WorldParams};
 use vindwerk_model::{ActionKind, Role, Status, UserId, Vacancy};
 use vindwerk_search_server::portal::hash_password;
 use vindwerk_store::{
-    Action, Agreement, Batch, Lead, Meeting, NewRound, NewUser, Offering, Provider, Store,
-    StoreError,
+    Action, Advice, Agreement, Batch, Lead, Meeting, NewRound, NewUser, Offering, Provider,
+    SavedSearch, Store, StoreError,
 };
 
 use super::{EXIT_OK, index, serve};
@@ -236,6 +236,8 @@ fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
     })?;
     let id = UserId::new("u-demo-seeker");
     let friend = UserId::new("u-demo-friend");
+    let feed_token = vindwerk_search_server::portal::random_token()
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
     let now = Utc::now();
     store.write(|batch| -> Result<(), StoreError> {
         batch.create_user(
@@ -255,9 +257,37 @@ fn add_demo_seeker(db: &std::path::Path) -> anyhow::Result<DemoSeeker> {
         }
         add_demo_circle(batch, &id, &friend, &hash, &vacancies, now)?;
         add_demo_round(batch, &id, &hash, now)?;
-        add_demo_catalogue(batch, &id, now)
+        add_demo_catalogue(batch, &id, now)?;
+        add_demo_advice(batch, &id, &feed_token, now)
     })?;
     Ok(seeker)
+}
+
+/// Sanne's saved search, last visited three days ago, and advice from coach Marieke, so that
+/// `/advies` has both kinds.
+fn add_demo_advice(
+    batch: &mut Batch<'_>,
+    sanne: &UserId,
+    feed_token: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    batch.save_search(&SavedSearch {
+        id: "z-demo-zorg".to_owned(),
+        owner: sanne.clone(),
+        name: "Verpleegkundige".to_owned(),
+        query: "q=verpleegkundige".to_owned(),
+        feed_token: feed_token.to_owned(),
+        created_at: now - Duration::days(20),
+        visited_at: now - Duration::days(3),
+    })?;
+    batch.give_advice(&Advice {
+        id: "a-demo-1".to_owned(),
+        seeker: sanne.clone(),
+        coach: UserId::new("u-demo-coach"),
+        coach_name: "Marieke Bakker".to_owned(),
+        text: "Je cv is sterk. Vraag Joost of hij je wil voorstellen aan de praktijkopleider van het Diakonessenhuis, en bel zelf twee zorginstellingen zonder vacature.".to_owned(),
+        created_at: now - Duration::days(1),
+    })
 }
 
 /// An approved provider run by coach Marieke with four offerings, and Sanne's trajectory of

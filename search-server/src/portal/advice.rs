@@ -56,10 +56,10 @@ pub(crate) async fn data_advice(state: &AppState, searches: &[SavedSearch]) -> V
         match employers_in_best_region(state, &request).await {
             Ok(Some(found)) => advice.push(DataAdvice {
                 text: format!(
-                    "In {} plaatsten {} werkgevers de afgelopen twaalf maanden {} vacatures voor “{}”; {} van hen {} er nu een open.",
+                    "In {} plaatsten {} de afgelopen twaalf maanden {} voor {}; {} van hen {} er nu een open.",
                     found.region,
-                    at_least(found.employers),
-                    found.vacancies,
+                    counted(found.employers, "werkgever", "werkgevers"),
+                    counted_u64(found.vacancies, "vacature", "vacatures"),
                     describe(&request),
                     at_least(found.open),
                     if found.open == 1 { "heeft" } else { "hebben" },
@@ -76,6 +76,23 @@ pub(crate) async fn data_advice(state: &AppState, searches: &[SavedSearch]) -> V
         }
     }
     advice
+}
+
+/// "1 werkgever", "3 werkgevers", "meer dan 100 werkgevers".
+fn counted(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", at_least(count))
+    }
+}
+
+fn counted_u64(count: u64, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
 }
 
 /// A count of facet values, which stops at [`FACET_LIMIT`].
