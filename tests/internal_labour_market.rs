@@ -2,6 +2,8 @@
 //! crawled and kept, and none of its vacancies reaches the public: not the index, not the
 //! search, not the vacancy pages, not the export.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -212,4 +214,134 @@ fn encode(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The demo crawls one employer's career site from the fixture web as the internal labour
+/// market of an organisation. Over HTTP, every public route answers the same for an
+/// anonymous visitor and for a signed-in seeker outside the organisation, and none shows an
+/// internal vacancy; the organisation's administrator finds them beside the public ones.
+#[test]
+fn a_crawled_internal_labour_market_reaches_its_members_only() {
+    let demo = common::Demo::start(250);
+    let store = Store::open_readonly(&demo.dir().join("vindwerk.db")).expect("store");
+    let (mut internal, mut public) = (Vec::new(), 0u64);
+    store
+        .for_each_vacancy(None, |vacancy| -> Result<(), vindwerk_store::StoreError> {
+            if vacancy.audience.is_public() {
+                public += 1;
+            } else {
+                internal.push(vacancy);
+            }
+            Ok(())
+        })
+        .expect("vacancies");
+    assert!(
+        !internal.is_empty(),
+        "the demo has an internal labour market"
+    );
+    let slug = internal[0]
+        .audience
+        .organisation_slug()
+        .expect("an organisation")
+        .to_owned();
+    let outsider = common::sign_in(&demo, "sanne@demo.vindwerk.nl", "vindwerk-demo");
+    let member = common::sign_in(&demo, "joris@demo.vindwerk.nl", "vindwerk-demo");
+    let get = |path: &str, session: Option<&str>| {
+        let headers: Vec<String> = session
+            .map(|session| vec![format!("Cookie: vindwerk_sessie={session}")])
+            .unwrap_or_default();
+        let (status, _, body) = demo.request("GET", path, &headers, "");
+        (status, body)
+    };
+
+    let mut paths = vec![
+        "/".to_owned(),
+        "/?status=all&per_page=100".to_owned(),
+        "/api/search?status=all&per_page=100".to_owned(),
+        "/api/search.csv?status=all&per_page=100".to_owned(),
+        "/kaart".to_owned(),
+        "/api/map?status=all".to_owned(),
+    ];
+    for vacancy in &internal {
+        let words = encode(&vacancy.title);
+        let prefix: String = vacancy.title.chars().take(4).collect();
+        paths.push(format!("/?q={words}&status=all&per_page=100"));
+        paths.push(format!("/api/search?q={words}&status=all&per_page=100"));
+        paths.push(format!("/api/search.csv?q={words}&status=all"));
+        paths.push(format!("/api/suggest?q={}", encode(&prefix)));
+        paths.push(format!("/kaart?q={words}"));
+    }
+    let mut wrong = Vec::new();
+    for path in &paths {
+        for (who, session) in [
+            ("anonymous", None),
+            ("an outsider", Some(outsider.as_str())),
+        ] {
+            let (status, body) = get(path, session);
+            if !status.contains("200") {
+                wrong.push(format!("{path} as {who}: {status}"));
+            }
+            for vacancy in &internal {
+                if body.contains(vacancy.id.as_str()) {
+                    wrong.push(format!("{path} as {who} shows {}", vacancy.id));
+                }
+            }
+        }
+    }
+    for vacancy in &internal {
+        let id = vacancy.id.as_str();
+        for path in [
+            format!("/vacature/{id}"),
+            format!("/api/vacancies/{id}"),
+            format!("/api/vacancies/{id}/similar"),
+        ] {
+            for (who, session) in [
+                ("anonymous", None),
+                ("an outsider", Some(outsider.as_str())),
+            ] {
+                let (status, _) = get(&path, session);
+                if !status.contains("404") {
+                    wrong.push(format!("{path} as {who}: {status}"));
+                }
+            }
+        }
+        let (status, page) = get(&format!("/vacature/{id}"), Some(&member));
+        if !status.contains("200") || !page.contains("Interne vacature van") {
+            wrong.push(format!("/vacature/{id} as the member: {status}"));
+        }
+    }
+    for (who, session) in [
+        ("anonymous", None),
+        ("an outsider", Some(outsider.as_str())),
+    ] {
+        let (status, _) = get(&format!("/organisatie/{slug}"), session);
+        if !status.contains(if session.is_some() { "404" } else { "303" }) {
+            wrong.push(format!("/organisatie/{slug} as {who}: {status}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // The public figures are the same for everyone, the member included.
+    for session in [None, Some(outsider.as_str()), Some(member.as_str())] {
+        let (_, all) = get("/api/search?status=all&per_page=1", session);
+        let all: serde_json::Value = serde_json::from_str(&all).expect("json");
+        assert_eq!(all["total"].as_u64(), Some(public));
+    }
+    // The member finds every internal vacancy on the organisation's page.
+    let (status, page) = get(
+        &format!("/organisatie/{slug}?status=all&per_page=100"),
+        Some(&member),
+    );
+    assert!(status.contains("200"), "{status}");
+    let (_, search) = get("/?status=all", Some(&member));
+    assert!(search.contains("Intern bij"), "beside the public search");
+    let shown = internal
+        .iter()
+        .filter(|vacancy| page.contains(vacancy.id.as_str()))
+        .count();
+    assert_eq!(
+        shown,
+        internal.len().min(20),
+        "the first page of the organisation's vacancies"
+    );
 }
