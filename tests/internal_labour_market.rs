@@ -223,7 +223,7 @@ fn encode(text: &str) -> String {
 #[test]
 fn a_crawled_internal_labour_market_reaches_its_members_only() {
     let demo = common::Demo::start(250);
-    let store = Store::open_readonly(&demo.dir().join("vindwerk.db")).expect("store");
+    let store = Store::open_readonly(demo.dir().join("vindwerk.db")).expect("store");
     let (mut internal, mut public) = (Vec::new(), 0u64);
     store
         .for_each_vacancy(None, |vacancy| -> Result<(), vindwerk_store::StoreError> {
