@@ -13,7 +13,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use chrono::Utc;
 use common::browser::{
-    Browser, PASSWORD, World, add_user, csrf_of, get, matches, post, registered_routes,
+    Browser, PASSWORD, World, add_user, csrf_of, get, matches, post, registered_routes, visit,
 };
 use vindwerk_indexer::index::{IndexHandle, WriterConfig, build_index, build_internal_indexes};
 use vindwerk_model::{Audience, Role, Status, UserId, Vacancy};
@@ -266,37 +266,7 @@ async fn no_route_shows_an_internal_vacancy_to_an_outsider_and_members_see_their
     let mut wrong = Vec::new();
     for case in &cases {
         for (n, person) in people.iter_mut().enumerate() {
-            let answer = if case.method == "GET" {
-                person.get(&case.path).await
-            } else {
-                let csrf = if n == 0 {
-                    String::new()
-                } else {
-                    csrf_of(&person.get("/account").await.body)
-                };
-                let mut fields: Vec<(&str, &str)> = vec![("csrf", "x")];
-                fields.extend(
-                    case.fields
-                        .iter()
-                        .map(|(name, value)| (*name, value.as_str())),
-                );
-                let forged = person.post(&case.path, &fields).await.status;
-                let refused = if n == 0 { 303 } else { 403 };
-                if forged.as_u16() != refused {
-                    wrong.push(format!(
-                        "POST {} as {}: a forged token got {forged}",
-                        case.path, ROLES[n]
-                    ));
-                }
-                fields[0] = ("csrf", &csrf);
-                person.post(&case.path, &fields).await
-            };
-            if answer.status.as_u16() != case.expected[n] {
-                wrong.push(format!(
-                    "{} {} as {}: {} (expected {})",
-                    case.method, case.path, ROLES[n], answer.status, case.expected[n]
-                ));
-            }
+            let answer = visit(person, n, ROLES[n], case, &mut wrong).await;
             for (sees, markers) in [
                 (SEES_INTERN[n], &intern_markers),
                 (SEES_ANDER[n], &ander_markers),

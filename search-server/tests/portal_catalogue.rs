@@ -8,7 +8,7 @@ mod common;
 use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use common::browser::{
-    Browser, PASSWORD, add_user, csrf_of, get, matches, post, registered_routes, world,
+    Browser, PASSWORD, add_user, csrf_of, get, matches, post, registered_routes, visit, world,
 };
 use vindwerk_model::{Role, UserId};
 use vindwerk_store::{NewRound, Store};
@@ -366,37 +366,7 @@ async fn providers_offer_seekers_compose_and_coaches_read_and_every_route_answer
     let mut wrong = Vec::new();
     for case in &cases {
         for (n, person) in people.iter_mut().enumerate() {
-            let status = if case.method == "GET" {
-                person.get(&case.path).await.status
-            } else {
-                let csrf = if n == 0 {
-                    String::new()
-                } else {
-                    csrf_of(&person.get("/account").await.body)
-                };
-                let mut fields: Vec<(&str, &str)> = vec![("csrf", "x")];
-                fields.extend(
-                    case.fields
-                        .iter()
-                        .map(|(name, value)| (*name, value.as_str())),
-                );
-                let forged = person.post(&case.path, &fields).await.status;
-                let refused = if n == 0 { 303 } else { 403 };
-                if forged.as_u16() != refused {
-                    wrong.push(format!(
-                        "POST {} as {}: a forged token got {forged}",
-                        case.path, ROLES[n]
-                    ));
-                }
-                fields[0] = ("csrf", &csrf);
-                person.post(&case.path, &fields).await.status
-            };
-            if status.as_u16() != case.expected[n] {
-                wrong.push(format!(
-                    "{} {} as {}: {status} (expected {})",
-                    case.method, case.path, ROLES[n], case.expected[n]
-                ));
-            }
+            visit(person, n, ROLES[n], case, &mut wrong).await;
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

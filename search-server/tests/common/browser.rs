@@ -313,3 +313,47 @@ pub fn post(path: impl Into<String>, fields: &[(&'static str, &str)], expected: 
         expected,
     }
 }
+
+/// Sends `case` as `person` (the visitor `role`, `anonymous` when signed out): a form first
+/// with a forged token, which must be refused (303 to sign in, or 403), then with the token
+/// of their account page. Notes in `wrong` what differs from `case.expected[n]`.
+pub async fn visit(
+    person: &mut Browser,
+    n: usize,
+    role: &str,
+    case: &Case,
+    wrong: &mut Vec<String>,
+) -> Answer {
+    let answer = if case.method == "GET" {
+        person.get(&case.path).await
+    } else {
+        let csrf = if n == 0 {
+            String::new()
+        } else {
+            csrf_of(&person.get("/account").await.body)
+        };
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", "x")];
+        fields.extend(
+            case.fields
+                .iter()
+                .map(|(name, value)| (*name, value.as_str())),
+        );
+        let forged = person.post(&case.path, &fields).await.status;
+        let refused = if n == 0 { 303 } else { 403 };
+        if forged.as_u16() != refused {
+            wrong.push(format!(
+                "POST {} as {role}: a forged token got {forged}",
+                case.path
+            ));
+        }
+        fields[0] = ("csrf", &csrf);
+        person.post(&case.path, &fields).await
+    };
+    if answer.status.as_u16() != case.expected[n] {
+        wrong.push(format!(
+            "{} {} as {role}: {} (expected {})",
+            case.method, case.path, answer.status, case.expected[n]
+        ));
+    }
+    answer
+}
