@@ -105,18 +105,8 @@ fn an_internal_sources_vacancies_are_kept_and_shown_to_no_outsider() {
         .block_on(FixtureWeb::start(world, Round::One))
         .expect("fixture web");
     // The first employer's own career site becomes its internal labour market.
-    let sources = web.sources_toml();
-    let at = sources
-        .find("name = \"werkenbij-")
-        .expect("an employer's site");
-    let line_end = at + sources[at..].find('\n').expect("a line");
-    let internal_source = sources[at + "name = \"".len()..line_end].trim_end_matches('"');
-    let internal_source = internal_source.to_owned();
-    let sources = format!(
-        "{}\naudience = \"org:intern\"{}",
-        &sources[..line_end],
-        &sources[line_end..]
-    );
+    let site = vindwerk_fixtures::with_internal_site(&web.sources_toml()).expect("a career site");
+    let (sources, internal_source, slug) = (site.sources, site.source, site.slug);
     let dir = tempfile::tempdir().expect("temp dir");
     let (sources_path, db, index) = (
         dir.path().join("sources.toml"),
@@ -161,17 +151,17 @@ fn an_internal_sources_vacancies_are_kept_and_shown_to_no_outsider() {
         .expect("vacancies");
     assert!(!internal.is_empty(), "{internal_source} was crawled");
     assert!(public > 0);
-    let org = Audience::organisation("intern").expect("slug");
+    let org = Audience::organisation(&slug).expect("slug");
     assert!(internal.iter().all(|vacancy| vacancy.audience == org));
     // Its own index holds them, for its members.
     assert!(
         ingested.contains(&format!(
-            "internal labour market org:intern: {} vacancies in its own index",
+            "internal labour market org:{slug}: {} vacancies in its own index",
             internal.len()
         )),
         "{ingested}"
     );
-    assert!(index.join("org-intern").join("CURRENT").is_file());
+    assert!(index.join(format!("org-{slug}")).join("CURRENT").is_file());
 
     // The export holds none of them.
     let export = vindwerk(&["export".as_ref(), "--db".as_ref(), db.as_os_str()]);

@@ -10,8 +10,8 @@ use vindwerk_model::{Vacancy, VacancyId};
 
 use crate::error::ApiError;
 use crate::params::SearchRequest;
-use crate::search::{Hit, SearchContext, SearchResults, search, similar};
-use crate::state::AppState;
+use crate::search::{Hit, SearchResults, search, similar};
+use crate::state::{AppState, VacancySource};
 
 /// Most suggestions of each kind.
 pub const MAX_SUGGESTIONS: usize = 20;
@@ -39,13 +39,7 @@ pub async fn run_search(
         .blocking(move |state| {
             let snapshot = state.snapshot();
             let vocabulary = state.vocabulary(&snapshot)?;
-            let context = SearchContext {
-                snapshot: &snapshot,
-                vocabulary: &vocabulary,
-                synonyms: state.synonyms(),
-                places: state.places(),
-                today: state.today(),
-            };
+            let context = state.search_context(&snapshot, &vocabulary);
             search(&request, &context)
         })
         .await
@@ -60,20 +54,40 @@ pub async fn search_handler(
     Ok(Json(run_search(&state, request).await?))
 }
 
-/// Reads vacancy `id` from the vacancy source; 404 when there is none.
+/// Reads vacancy `id` from the vacancy source; 404 when there is none (or it belongs to an
+/// organisation's internal labour market).
 pub async fn load_vacancy(state: &AppState, id: String) -> Result<Vacancy, ApiError> {
-    if id.is_empty() || id.chars().count() > 200 {
+    if !plausible_id(&id) {
         return Err(ApiError::NotFound("no such vacancy".to_owned()));
+    }
+    read_vacancy(state, id.clone(), |source, id| source.vacancy(id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no vacancy with id {id:?}")))
+}
+
+/// Whether `id` could name a vacancy at all (not empty, not absurdly long).
+fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= 200
+}
+
+/// A reading of the vacancy source: the public `vacancy`, or `any_vacancy` for a caller that
+/// checks the audience itself.
+pub type ReadVacancy = fn(&dyn VacancySource, &VacancyId) -> Result<Option<Vacancy>, String>;
+
+/// Reads vacancy `id` with `read` on a blocking thread; `None` when there is none, or for an
+/// id no vacancy can have.
+pub async fn read_vacancy(
+    state: &AppState,
+    id: String,
+    read: ReadVacancy,
+) -> Result<Option<Vacancy>, ApiError> {
+    if !plausible_id(&id) {
+        return Ok(None);
     }
     state
         .blocking(move |state| {
-            let found = state
-                .vacancies()
-                .vacancy(&VacancyId::new(id.clone()))
-                .map_err(|error| {
-                    ApiError::Unavailable(format!("reading vacancy {id:?}: {error}"))
-                })?;
-            found.ok_or_else(|| ApiError::NotFound(format!("no vacancy with id {id:?}")))
+            read(state.vacancies(), &VacancyId::new(id.clone()))
+                .map_err(|error| ApiError::Unavailable(format!("reading vacancy {id:?}: {error}")))
         })
         .await
 }

@@ -13,7 +13,7 @@ use crate::api::{Pairs, pairs};
 use crate::cursor::Cursor;
 use crate::error::ApiError;
 use crate::params::{Counted, MAX_PER_PAGE, Page, SearchRequest};
-use crate::search::{SearchContext, search};
+use crate::search::search;
 use crate::state::AppState;
 
 /// Most rows of one export.
@@ -43,13 +43,7 @@ pub async fn export_handler(
         .blocking(move |state| {
             let snapshot = state.snapshot();
             let vocabulary = state.vocabulary(&snapshot)?;
-            let context = SearchContext {
-                snapshot: &snapshot,
-                vocabulary: &vocabulary,
-                synonyms: state.synonyms(),
-                places: state.places(),
-                today: state.today(),
-            };
+            let context = state.search_context(&snapshot, &vocabulary);
             let mut writer = csv::Writer::from_writer(Vec::new());
             writer.write_record(COLUMNS).map_err(ApiError::internal)?;
             let mut rows = 0;

@@ -7,14 +7,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use vindwerk_indexer::index::{IndexHandle, current_generation, internal_root};
-use vindwerk_model::{Audience, Vacancy, VacancyId};
 
 use crate::error::ApiError;
 use crate::params::SearchRequest;
-use crate::search::{SearchContext, SearchResults, search};
+use crate::search::{SearchResults, search};
 use crate::state::AppState;
 use crate::vocabulary::VocabularyCache;
 
@@ -40,20 +39,15 @@ impl InternalIndexes {
         }
     }
 
-    /// The index of organisation `slug`, following its newest generation; `None` when it
-    /// has none (no internal source of it was ever indexed).
+    /// The index of organisation `slug`, opened at its live generation on first use (the
+    /// state's follower moves it on, see [`refresh`](Self::refresh)); `None` when it has
+    /// none (no internal source of it was ever indexed).
     pub fn get(&self, slug: &str) -> Result<Option<Arc<InternalIndex>>, ApiError> {
         let Some(root) = &self.root else {
             return Ok(None);
         };
-        let mut open = match self.open.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut open = self.opened();
         if let Some(index) = open.get(slug) {
-            index.handle.refresh().map_err(|error| {
-                ApiError::Unavailable(format!("internal index {slug}: {error}"))
-            })?;
             return Ok(Some(Arc::clone(index)));
         }
         let path = internal_root(root, slug);
@@ -72,6 +66,31 @@ impl InternalIndexes {
     }
 }
 
+impl InternalIndexes {
+    /// The indexes opened so far. A poisoned lock only means a panic while inserting an
+    /// `Arc`: the map is still whole.
+    fn opened(&self) -> MutexGuard<'_, HashMap<String, Arc<InternalIndex>>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Follows each opened index to its newly published generation (called with the public
+    /// index's refresh, never on a request). Failures are logged; the index keeps serving
+    /// the generation it has.
+    pub fn refresh(&self) {
+        // Refreshed outside the lock, so that no member's search waits for the disk.
+        let open: Vec<(String, Arc<InternalIndex>)> = self
+            .opened()
+            .iter()
+            .map(|(slug, index)| (slug.clone(), Arc::clone(index)))
+            .collect();
+        for (slug, index) in open {
+            if let Err(error) = index.handle.refresh() {
+                tracing::warn!(%error, organisation = %slug, "cannot refresh an internal index");
+            }
+        }
+    }
+}
+
 /// Runs `request` on organisation `slug`'s internal index, for a viewer known to be one of
 /// its members; `None` when the organisation has no index.
 pub async fn internal_search(
@@ -86,37 +105,8 @@ pub async fn internal_search(
             };
             let snapshot = index.handle.snapshot();
             let vocabulary = crate::state::vocabulary_of(&index.vocabulary, &snapshot)?;
-            let context = SearchContext {
-                snapshot: &snapshot,
-                vocabulary: &vocabulary,
-                synonyms: state.synonyms(),
-                places: state.places(),
-                today: state.today(),
-            };
+            let context = state.search_context(&snapshot, &vocabulary);
             search(&request, &context).map(Some)
-        })
-        .await
-}
-
-/// Reads vacancy `id` of organisation `slug`'s internal labour market, for a viewer known to
-/// be one of its members; `None` when there is none or it belongs to another audience.
-pub async fn internal_vacancy(
-    state: &AppState,
-    slug: String,
-    id: String,
-) -> Result<Option<Vacancy>, ApiError> {
-    if id.is_empty() || id.chars().count() > 200 {
-        return Ok(None);
-    }
-    state
-        .blocking(move |state| {
-            let vacancy = state
-                .vacancies()
-                .any_vacancy(&VacancyId::new(id.clone()))
-                .map_err(|error| {
-                    ApiError::Unavailable(format!("reading vacancy {id:?}: {error}"))
-                })?;
-            Ok(vacancy.filter(|vacancy| vacancy.audience == Audience::Organisation(slug)))
         })
         .await
 }

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::geo::PlaceLookup;
 use crate::internal::InternalIndexes;
 use crate::portal::Portal;
+use crate::search::SearchContext;
 use crate::vocabulary::{Synonyms, Vocabulary, VocabularyCache};
 
 /// How often the index handle looks for a newly published generation: well within the
@@ -202,10 +203,10 @@ impl AppState {
         }
     }
 
-    /// Follows newly published index generations on a thread of its own, every
-    /// [`INDEX_REFRESH`], for as long as the state is in use. The vocabulary of the served
-    /// generation is built at once (at start and after each swap), so that no seeker's search
-    /// waits for it.
+    /// Follows newly published index generations (the public index's and the opened
+    /// internal ones) on a thread of its own, every [`INDEX_REFRESH`], for as long as the
+    /// state is in use. The vocabulary of the served public generation is built at once (at
+    /// start and after each swap), so that no seeker's search waits for it.
     pub fn follow_index(&self) -> JoinHandle<()> {
         let weak: Weak<Inner> = Arc::downgrade(&self.inner);
         thread::spawn(move || {
@@ -221,6 +222,7 @@ impl AppState {
                     return;
                 };
                 let state = AppState { inner };
+                state.internal_indexes().refresh();
                 match state.inner.index.refresh() {
                     Ok(true) => {
                         if let Err(error) = state.vocabulary(&state.snapshot()) {
@@ -248,6 +250,21 @@ impl AppState {
 
     pub fn synonyms(&self) -> &Synonyms {
         &self.inner.synonyms
+    }
+
+    /// What a search on `snapshot` (the public index's, or an organisation's) runs with.
+    pub fn search_context<'a>(
+        &'a self,
+        snapshot: &'a IndexSnapshot,
+        vocabulary: &'a Arc<Vocabulary>,
+    ) -> SearchContext<'a> {
+        SearchContext {
+            snapshot,
+            vocabulary,
+            synonyms: self.synonyms(),
+            places: self.places(),
+            today: self.today(),
+        }
     }
 
     pub fn vacancies(&self) -> &dyn VacancySource {

@@ -61,8 +61,10 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
     eprintln!("fixture web: {} hosts on 127.0.0.1", web.hosts.len());
 
     let sources = dir.join("sources.toml");
-    let (sources_text, internal) = with_internal_source(&web.sources_toml());
-    std::fs::write(&sources, sources_text)
+    let served = web.sources_toml();
+    let internal = vindwerk_fixtures::with_internal_site(&served);
+    let text = internal.as_ref().map_or(&served, |site| &site.sources);
+    std::fs::write(&sources, text)
         .with_context(|| format!("cannot write {}", sources.display()))?;
     let config = config::load(&sources).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     let db = dir.join("vindwerk.db");
@@ -89,7 +91,8 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
             .context("adding the demo seeker stopped")??
     };
     let organisation = match internal {
-        Some(slug) => {
+        Some(site) => {
+            let slug = site.slug;
             let db = db.clone();
             tokio::task::spawn_blocking(move || add_demo_organisation(&db, &slug))
                 .await
@@ -146,30 +149,6 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
 
 /// The administrator of the demo's organisation with an internal labour market.
 const DEMO_ADMIN: &str = "joris@demo.vindwerk.nl";
-
-/// `sources` with the first employer's own career site made the internal labour market of
-/// an organisation (`audience = "org:<slug>"`), and that slug.
-fn with_internal_source(sources: &str) -> (String, Option<String>) {
-    let Some(at) = sources.find("name = \"werkenbij-") else {
-        return (sources.to_owned(), None);
-    };
-    let line_end = at + sources[at..].find('\n').unwrap_or(sources.len() - at);
-    let name = sources[at + "name = \"".len()..line_end].trim_end_matches('"');
-    let slug: String = name
-        .trim_start_matches("werkenbij-")
-        .chars()
-        .take(vindwerk_model::MAX_SLUG_CHARS)
-        .collect();
-    if !vindwerk_model::is_slug(&slug) {
-        return (sources.to_owned(), None);
-    }
-    let text = format!(
-        "{}\naudience = \"org:{slug}\"{}",
-        &sources[..line_end],
-        &sources[line_end..]
-    );
-    (text, Some(slug))
-}
 
 /// The organisation `slug`, named after the employer of its internal vacancies, with Joris
 /// as its administrator; its slug and name.

@@ -78,15 +78,27 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Calls `each` with every vacancy of `status` that everyone may see: an organisation's
+/// internal vacancies are never exported.
+fn for_each_public_vacancy(
+    store: &Store,
+    status: Option<Status>,
+    mut each: impl FnMut(Vacancy) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    store.for_each_vacancy(status, |vacancy| -> Result<(), ExportError> {
+        if vacancy.audience.is_public() {
+            each(vacancy)?;
+        }
+        Ok(())
+    })
+}
+
 fn write_jsonl(
     store: &Store,
     status: Option<Status>,
     mut out: impl Write,
 ) -> Result<(), ExportError> {
-    store.for_each_vacancy(status, |vacancy| -> Result<(), ExportError> {
-        if !vacancy.audience.is_public() {
-            return Ok(());
-        }
+    for_each_public_vacancy(store, status, |vacancy| {
         serde_json::to_writer(&mut out, &vacancy)?;
         out.write_all(b"\n")?;
         Ok(())
@@ -98,10 +110,7 @@ fn write_jsonl(
 fn write_csv(store: &Store, status: Option<Status>, out: impl Write) -> Result<(), ExportError> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_HEADER)?;
-    store.for_each_vacancy(status, |vacancy| -> Result<(), ExportError> {
-        if !vacancy.audience.is_public() {
-            return Ok(());
-        }
+    for_each_public_vacancy(store, status, |vacancy| {
         writer.write_record(csv_record(&vacancy))?;
         Ok(())
     })?;

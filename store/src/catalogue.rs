@@ -148,7 +148,11 @@ fn provider_of(
 }
 
 impl Store {
-    fn providers_where(&self, condition: &str, arg: &str) -> Result<Vec<Provider>, StoreError> {
+    fn providers_where(
+        &self,
+        condition: &str,
+        arguments: impl rusqlite::Params,
+    ) -> Result<Vec<Provider>, StoreError> {
         let sql = format!(
             "SELECT id, name, website, description, approved_at, created_at FROM providers
              WHERE {condition} ORDER BY name COLLATE NOCASE, id"
@@ -158,7 +162,7 @@ impl Store {
             .prepare_cached(&sql)
             .map_err(StoreError::sql("read providers"))?;
         let rows = statement
-            .query_map([arg], |row| {
+            .query_map(arguments, |row| {
                 Ok((
                     row.get(0)?,
                     row.get(1)?,
@@ -175,44 +179,55 @@ impl Store {
 
     /// Every provider, approved or waiting, by name.
     pub fn providers(&self) -> Result<Vec<Provider>, StoreError> {
-        self.providers_where("?1 = ?1", "")
+        self.providers_where("TRUE", [])
     }
 
     /// The provider `id`, if any.
     pub fn provider(&self, id: &str) -> Result<Option<Provider>, StoreError> {
-        Ok(self.providers_where("id = ?1", id)?.into_iter().next())
+        Ok(self.providers_where("id = ?1", [id])?.into_iter().next())
     }
 
     /// The providers `user` works for.
     pub fn providers_of(&self, user: &UserId) -> Result<Vec<Provider>, StoreError> {
         self.providers_where(
             "id IN (SELECT provider_id FROM provider_members WHERE user_id = ?1)",
-            user.as_str(),
+            [user.as_str()],
         )
     }
 
     /// The offerings of approved providers, newest first; with `provider`, only its own
     /// (approved or not).
     pub fn offerings(&self, provider: Option<&str>) -> Result<Vec<Offering>, StoreError> {
-        let sql = match provider {
-            Some(_) => format!(
-                "SELECT {OFFERING_COLUMNS} FROM offerings o JOIN providers p ON p.id = o.provider_id
-                 WHERE o.provider_id = ?1 ORDER BY o.updated_at DESC, o.id"
-            ),
-            None => format!(
-                "SELECT {OFFERING_COLUMNS} FROM offerings o JOIN providers p ON p.id = o.provider_id
-                 WHERE p.approved_at IS NOT NULL AND ?1 = ?1 ORDER BY o.updated_at DESC, o.id"
-            ),
+        let condition = match provider {
+            Some(_) => "o.provider_id = ?1",
+            None => "p.approved_at IS NOT NULL",
         };
+        let sql = format!(
+            "SELECT {OFFERING_COLUMNS} FROM offerings o JOIN providers p ON p.id = o.provider_id
+             WHERE {condition} ORDER BY o.updated_at DESC, o.id"
+        );
         let mut statement = self
             .conn
             .prepare_cached(&sql)
             .map_err(StoreError::sql("read offerings"))?;
-        let rows = statement
-            .query_map([provider.unwrap_or("")], offering_row)
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(StoreError::sql("read offerings"))?;
+        let rows = match provider {
+            Some(provider) => statement.query_map([provider], offering_row),
+            None => statement.query_map([], offering_row),
+        }
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(StoreError::sql("read offerings"))?;
         rows.into_iter().map(offering_of).collect()
+    }
+
+    /// Whether offering `id` is in the catalogue: it exists and its provider is approved.
+    pub fn offering_listed(&self, id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM offerings o JOIN providers p ON p.id = o.provider_id
+                 WHERE o.id = ?1 AND p.approved_at IS NOT NULL)",
+            )
+            .and_then(|mut statement| statement.query_row([id], |row| row.get(0)))
+            .map_err(StoreError::sql("read an offering"))
     }
 
     /// The offering `id` with its provider's name, if any (approved or not).

@@ -40,6 +40,8 @@ enum Signal {
 
 /// What dedup knows of one posting, prepared once.
 struct Prepared {
+    /// Who may see the posting, interned: postings of different audiences never join.
+    audience: u32,
     employer: Option<u32>,
     place: Option<u32>,
     title: Vec<String>,
@@ -70,6 +72,7 @@ struct Prepared {
 /// ordered by their first index.
 pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usize>> {
     let mut names = Interner::default();
+    let mut audiences = Interner::default();
     let employer_keys: Vec<Option<String>> = items
         .iter()
         .map(|item| item.employer_key.as_deref().and_then(name_key))
@@ -100,6 +103,7 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
                 text
             });
             Prepared {
+                audience: audiences.intern(&item.audience.to_string()),
                 employer_name: employer.map(str::to_owned),
                 place_name: place.map(str::to_owned),
                 place_tokens: place
@@ -141,7 +145,7 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
             .then_with(|| (x.2, x.3).cmp(&(y.2, y.3)))
     });
 
-    let mut groups = Groups::new(&prepared, items);
+    let mut groups = Groups::new(&prepared);
     for (signal, _, a, b) in pairs {
         groups.union(a as usize, b as usize, signal == Signal::Url);
     }
@@ -560,30 +564,17 @@ impl Interner {
 struct Groups {
     parent: Vec<usize>,
     /// Each posting's audience, interned: groups of different audiences never join.
-    audience: Vec<usize>,
+    audience: Vec<u32>,
     employer: Vec<Option<u32>>,
     place: Vec<Option<u32>>,
     references: Vec<Vec<(String, String)>>,
 }
 
 impl Groups {
-    fn new(prepared: &[Prepared], items: &[DedupItem]) -> Groups {
-        let mut audiences: Vec<&vindwerk_model::Audience> = Vec::new();
-        let audience = items
-            .iter()
-            .map(|item| {
-                audiences
-                    .iter()
-                    .position(|known| **known == item.audience)
-                    .unwrap_or_else(|| {
-                        audiences.push(&item.audience);
-                        audiences.len() - 1
-                    })
-            })
-            .collect();
+    fn new(prepared: &[Prepared]) -> Groups {
         Groups {
             parent: (0..prepared.len()).collect(),
-            audience,
+            audience: prepared.iter().map(|item| item.audience).collect(),
             employer: prepared.iter().map(|item| item.employer).collect(),
             place: prepared.iter().map(|item| item.place).collect(),
             references: prepared

@@ -54,6 +54,10 @@ impl Item {
         self.0.reference = Some(reference.to_owned());
         self
     }
+    fn audience(mut self, audience: &str) -> Item {
+        self.0.audience = audience.parse().expect("an audience");
+        self
+    }
     fn date(mut self, date: Option<NaiveDate>) -> Item {
         self.0.date_posted = date;
         self
@@ -314,6 +318,28 @@ fn the_same_page_is_one_vacancy() {
                 .url("https://www.werkenbij.noord.nl/vacature/12/?utm_source=feed"),
         ]),
         vec![vec![1, 2]]
+    );
+}
+
+#[test]
+fn postings_for_different_audiences_are_never_one_vacancy() {
+    // The same page, the same text and reference: an organisation's internal site and its
+    // public board copy stay two vacancies, so that the public one never carries the other.
+    let url = "https://werkenbij.noord.nl/vacature/12";
+    assert_eq!(
+        groups(vec![
+            Item::new(1, "noord", Channel::Employer, "Verpleegkundige", ONCOLOGY)
+                .url(url)
+                .reference("VAC-12")
+                .audience("org:noord"),
+            Item::new(2, "board", Channel::Board, "Verpleegkundige", ONCOLOGY)
+                .url(url)
+                .reference("VAC-12"),
+            Item::new(3, "ander", Channel::Employer, "Verpleegkundige", ONCOLOGY)
+                .url(url)
+                .audience("org:ander"),
+        ]),
+        vec![vec![1], vec![2], vec![3]]
     );
 }
 

@@ -177,7 +177,7 @@ fn href(pairs: &[(String, String)]) -> String {
 }
 
 /// The address of `path` with these parameters, encoded as a browser sends a form.
-fn href_at(path: &str, pairs: &[(String, String)]) -> String {
+pub(crate) fn href_at(path: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return path.to_owned();
     }

@@ -56,13 +56,15 @@ pub(crate) async fn data_advice(state: &AppState, searches: &[SavedSearch]) -> V
         match employers_in_best_region(state, &request).await {
             Ok(Some(found)) => advice.push(DataAdvice {
                 text: format!(
-                    "In {} plaatsten {} de afgelopen twaalf maanden {} voor {}; {} van hen {} er nu een open.",
+                    "In {} plaatsten {} {} de afgelopen twaalf maanden {} {} voor {}; {} van hen {} er nu een open.",
                     found.region,
-                    counted(found.employers, "werkgever", "werkgevers"),
-                    counted_u64(found.vacancies, "vacature", "vacatures"),
+                    at_least(found.employers),
+                    noun(found.employers as u64, "werkgever", "werkgevers"),
+                    found.vacancies,
+                    noun(found.vacancies, "vacature", "vacatures"),
                     describe(&request),
                     at_least(found.open),
-                    if found.open == 1 { "heeft" } else { "hebben" },
+                    noun(found.open as u64, "heeft", "hebben"),
                 ),
                 href: format!(
                     "/?{}{}region={}&status=all",
@@ -78,21 +80,9 @@ pub(crate) async fn data_advice(state: &AppState, searches: &[SavedSearch]) -> V
     advice
 }
 
-/// "1 werkgever", "3 werkgevers", "meer dan 100 werkgevers".
-fn counted(count: usize, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{} {many}", at_least(count))
-    }
-}
-
-fn counted_u64(count: u64, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{count} {many}")
-    }
+/// The noun for `count` things: "1 werkgever", "3 werkgevers".
+fn noun<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
 }
 
 /// A count of facet values, which stops at [`FACET_LIMIT`].

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use vindwerk_model::Role;
 use vindwerk_store::{OFFERING_KINDS, Offering, Provider, TRAJECTORY_STATUSES, TrajectoryItem};
 
-use super::circle::clip;
+use super::circle::{clip, is_seeker};
 use super::session::{PageError, SignedIn, Viewer, check_csrf};
 use super::{CsrfForm, Portal, new_id, portal, with_store};
 use crate::AppState;
@@ -129,10 +129,6 @@ struct CataloguePage<'a> {
     chosen: Vec<String>,
 }
 
-fn is_seeker(signed_in: &SignedIn) -> bool {
-    signed_in.session.user.has_role(Role::Seeker)
-}
-
 /// `GET /aanbod`: the offerings of approved providers.
 pub async fn catalogue_page(
     State(state): State<AppState>,
@@ -143,7 +139,7 @@ pub async fn catalogue_page(
     let seeker = viewer
         .session
         .as_ref()
-        .filter(|session| session.user.has_role(Role::Seeker))
+        .filter(|session| is_seeker(&session.user))
         .map(|session| (session.user.id.clone(), session.csrf.clone()));
     let owner = seeker.as_ref().map(|(id, _)| id.clone());
     let (offerings, chosen) = with_store(&portal, move |store| {
@@ -317,9 +313,10 @@ fn parse_euros(text: &str) -> Option<f64> {
         .filter(|amount| amount.is_finite())
 }
 
+/// Whether `text` is an address a browser opens as a web page (http or https, with a host).
 fn is_web_address(text: &str) -> bool {
-    (text.starts_with("https://") || text.starts_with("http://"))
-        && text.len() > "https://".len()
+    url::Url::parse(text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
         && !text.contains(char::is_whitespace)
 }
 
@@ -589,7 +586,7 @@ pub async fn trajectory_page(
     signed_in: SignedIn,
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
-    if !is_seeker(&signed_in) {
+    if !is_seeker(&signed_in.session.user) {
         return Err(PageError::Forbidden);
     }
     let owner = signed_in.session.user.id.clone();
@@ -664,7 +661,7 @@ pub async fn put_in_trajectory(
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
-    if !is_seeker(&signed_in) {
+    if !is_seeker(&signed_in.session.user) {
         return Err(PageError::Forbidden);
     }
     let status = if form.status.is_empty() {
@@ -684,8 +681,7 @@ pub async fn put_in_trajectory(
             .trajectory(&seeker)?
             .iter()
             .any(|item| item.offering.id == offering);
-        let listed = store.offerings(None)?.iter().any(|o| o.id == offering);
-        if !chosen && !listed {
+        if !chosen && !store.offering_listed(&offering)? {
             return Err(PageError::NotFound);
         }
         Ok(store.write(|batch| {
@@ -705,7 +701,7 @@ pub async fn take_from_trajectory(
 ) -> Result<Response, PageError> {
     let portal = portal(&state)?;
     check_csrf(&signed_in.session.csrf, &form.csrf)?;
-    if !is_seeker(&signed_in) {
+    if !is_seeker(&signed_in.session.user) {
         return Err(PageError::Forbidden);
     }
     let seeker = signed_in.session.user.id.clone();

@@ -36,7 +36,7 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     text.trim().chars().take(max).collect()
 }
 
-fn is_seeker(user: &User) -> bool {
+pub(crate) fn is_seeker(user: &User) -> bool {
     user.has_role(Role::Seeker)
 }
 

@@ -19,9 +19,10 @@ use vindwerk_store::{Member, Membership};
 use super::session::{PageError, SignedIn, Viewer, check_csrf};
 use super::{Portal, portal, with_store};
 use crate::AppState;
+use crate::api::read_vacancy;
 use crate::api::{Pairs, pairs};
-use crate::internal::{internal_search, internal_vacancy};
-use crate::pages::{HitView, encode_query, hit_view, render};
+use crate::internal::internal_search;
+use crate::pages::{HitView, hit_view, href_at, render};
 use crate::params::{Counted, Page, SearchRequest};
 use vindwerk_model::Vacancy;
 
@@ -69,7 +70,10 @@ pub(crate) async fn beside_public(
         };
         match internal_search(state, organisation.slug.clone(), beside).await {
             Ok(Some(results)) => boxes.push(InternalBox {
-                href: format!("/organisatie/{}?{}", organisation.slug, query_of(request)),
+                href: href_at(
+                    &format!("/organisatie/{}", organisation.slug),
+                    &request.to_pairs(),
+                ),
                 summary: count_label(results.total),
                 hits: results.hits.iter().map(hit_view).collect(),
                 slug: organisation.slug,
@@ -89,15 +93,20 @@ pub(crate) async fn members_vacancy(
     viewer: &Viewer,
     id: &str,
 ) -> Option<(Vacancy, String)> {
-    for membership in memberships(state, viewer).await {
-        let organisation = membership.organisation;
-        match internal_vacancy(state, organisation.slug.clone(), id.to_owned()).await {
-            Ok(Some(vacancy)) => return Some((vacancy, organisation.name)),
-            Ok(None) => {}
-            Err(error) => error.log(),
-        }
+    let memberships = memberships(state, viewer).await;
+    if memberships.is_empty() {
+        return None;
     }
-    None
+    let vacancy = read_vacancy(state, id.to_owned(), |source, id| source.any_vacancy(id))
+        .await
+        .inspect_err(|error| error.log())
+        .ok()??;
+    let slug = vacancy.audience.organisation_slug()?;
+    let organisation = memberships
+        .into_iter()
+        .find(|membership| membership.organisation.slug == slug)?
+        .organisation;
+    Some((vacancy, organisation.name))
 }
 
 fn count_label(total: u64) -> String {
@@ -106,16 +115,6 @@ fn count_label(total: u64) -> String {
         1 => "1 interne vacature".to_owned(),
         n => format!("{n} interne vacatures"),
     }
-}
-
-fn query_of(request: &SearchRequest) -> String {
-    request
-        .to_pairs()
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "page" | "cursor"))
-        .map(|(name, value)| format!("{}={}", encode_query(name), encode_query(value)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// `signed_in`'s membership of organisation `slug`; 404 when they have none.
@@ -223,13 +222,10 @@ async fn show(
         None
     };
     let base = format!("/organisatie/{}", organisation.slug);
-    let query = query_of(request);
     let href = |page: usize| {
-        if query.is_empty() {
-            format!("{base}?page={page}")
-        } else {
-            format!("{base}?{query}&page={page}")
-        }
+        let mut pairs = request.to_pairs();
+        pairs.push(("page".to_owned(), page.to_string()));
+        href_at(&base, &pairs)
     };
     let total = results.as_ref().map_or(0, |results| results.total);
     let status = if problem.is_some() {
