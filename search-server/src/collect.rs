@@ -2,10 +2,17 @@
 //! asked for, and the counts of facet values, read from the fast fields per segment.
 //!
 //! Counting per term ordinal, turned into the generation's global ordinals at the end of each
-//! segment (see `ordinals`), keeps the pass cheap: no value is named here. The disjunctive counts of a selected facet are another pass with the facet's own filter left
-//! out (see `search`). Of the hits, each segment keeps only the best `limit` by sort key and
-//! then id (a segment's id ordinals sort as its ids do), so a search reads the ids and sorts
-//! only the hits a page can show, however many match.
+//! segment (see `ordinals`), keeps the pass cheap: no value is named here.
+//!
+//! Disjunctive counts come from the same pass. The query leaves the selected filters whose
+//! counts are asked for *loose* (all but one must hold, see `search::filters`); the pass checks
+//! each loose filter on the hit's fast fields. A hit that passes them all is a hit and counts
+//! everywhere; a hit that fails one counts only for that filter's own facet, as if that filter
+//! were not selected.
+//!
+//! Of the hits, each segment keeps only the best `limit` by sort key and then id (a segment's
+//! id ordinals sort as its ids do), so a search reads the ids and sorts only the hits a page
+//! can show, however many match.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -82,12 +89,31 @@ impl ExactHits {
     }
 }
 
+/// A loose filter, checked per hit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    /// The hit holds one of these values of a fast string field.
+    Values {
+        field: &'static str,
+        values: Vec<String>,
+    },
+    /// The hit was posted at or after this second.
+    PostedSince(i64),
+}
+
 /// The collector of one pass.
 pub struct HitCollector {
-    /// Keep the best hits (the main pass), or only count (a facet's disjunctive pass).
+    /// Keep the best hits, or only count.
     pub keep: Option<Keep>,
     /// Fast string fields to count values of.
     pub facet_fields: Vec<&'static str>,
+    /// The loose filters.
+    pub checks: Vec<Check>,
+    /// Per facet field, its own loose filter (of `checks`): a hit that fails only that one
+    /// still counts for this facet.
+    pub own_checks: Vec<Option<usize>>,
+    /// The loose "posted within" filter, likewise for the "posted within" counts.
+    pub posted_within_check: Option<usize>,
     /// The generation's vocabulary, whose facet ordinals name the counts.
     pub vocabulary: Arc<Vocabulary>,
     /// Only hits within this many km of this point; each hit gets its distance.
@@ -177,6 +203,45 @@ impl SegmentKeep {
     }
 }
 
+/// A loose filter in one segment's terms.
+enum SegmentCheck {
+    /// The segment ordinals of the wanted values; without the column, no hit holds.
+    Values {
+        column: Option<StrColumn>,
+        ords: Vec<u64>,
+    },
+    PostedSince(i64),
+}
+
+impl SegmentCheck {
+    fn of(check: &Check, fast: &tantivy::fastfield::FastFieldReaders) -> tantivy::Result<Self> {
+        Ok(match check {
+            Check::Values { field, values } => {
+                let column = fast.str(field)?;
+                let mut ords = Vec::with_capacity(values.len());
+                if let Some(column) = &column {
+                    for value in values {
+                        if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+                            ords.push(ord);
+                        }
+                    }
+                }
+                SegmentCheck::Values { column, ords }
+            }
+            Check::PostedSince(since) => SegmentCheck::PostedSince(*since),
+        })
+    }
+
+    fn holds(&self, doc: DocId, posted: Option<i64>) -> bool {
+        match self {
+            SegmentCheck::Values { column, ords } => column
+                .as_ref()
+                .is_some_and(|column| column.term_ords(doc).any(|ord| ords.contains(&ord))),
+            SegmentCheck::PostedSince(since) => posted.is_some_and(|posted| posted >= *since),
+        }
+    }
+}
+
 pub struct SegmentHits {
     segment: SegmentOrdinal,
     segment_id: SegmentId,
@@ -191,6 +256,11 @@ pub struct SegmentHits {
     facets: Vec<Option<StrColumn>>,
     /// Per facet, count per term ordinal.
     ord_counts: Vec<Vec<u64>>,
+    checks: Vec<SegmentCheck>,
+    own_checks: Vec<Option<usize>>,
+    posted_within_check: Option<usize>,
+    /// Whether a hit's posting day is read.
+    reads_posted: bool,
     /// The earliest posting second of each "posted within" bucket; empty when not counted.
     posted_since: Vec<i64>,
     posted_counts: Vec<u64>,
@@ -223,6 +293,16 @@ impl Collector for HitCollector {
         } else {
             Vec::new()
         };
+        let checks = self
+            .checks
+            .iter()
+            .map(|check| SegmentCheck::of(check, fast))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let reads_posted = self.keep.is_some()
+            || !posted_since.is_empty()
+            || checks
+                .iter()
+                .any(|check| matches!(check, SegmentCheck::PostedSince(_)));
         Ok(SegmentHits {
             segment,
             segment_id: reader.segment_id(),
@@ -240,6 +320,12 @@ impl Collector for HitCollector {
             },
             facets,
             ord_counts,
+            checks,
+            own_checks: (0..self.facet_fields.len())
+                .map(|index| self.own_checks.get(index).copied().flatten())
+                .collect(),
+            posted_within_check: self.posted_within_check,
+            reads_posted,
             posted_counts: vec![0; posted_since.len()],
             posted_since,
             total: 0,
@@ -389,9 +475,34 @@ impl SegmentCollector for SegmentHits {
         let Some(km) = self.distance(doc) else {
             return;
         };
-        self.total += 1;
-        for (column, counts) in self.facets.iter().zip(self.ord_counts.iter_mut()) {
-            if let Some(column) = column {
+        let posted = if self.reads_posted {
+            self.posted
+                .as_ref()
+                .and_then(|column| column.first(doc))
+                .map(|date| date.into_timestamp_secs())
+        } else {
+            None
+        };
+        // The loose filter the hit fails, if one; failing two, it counts nowhere.
+        let mut failed = None;
+        for (index, check) in self.checks.iter().enumerate() {
+            if !check.holds(doc, posted) {
+                if failed.is_some() {
+                    return;
+                }
+                failed = Some(index);
+            }
+        }
+        let counts_for = |own: Option<usize>| failed.is_none() || failed == own;
+        for ((column, counts), own) in self
+            .facets
+            .iter()
+            .zip(self.ord_counts.iter_mut())
+            .zip(&self.own_checks)
+        {
+            if let Some(column) = column
+                && counts_for(*own)
+            {
                 for ord in column.term_ords(doc) {
                     if let Some(count) = counts.get_mut(ord as usize) {
                         *count += 1;
@@ -399,21 +510,19 @@ impl SegmentCollector for SegmentHits {
                 }
             }
         }
-        let posted = if self.posted_since.is_empty() && self.keep.is_none() {
-            None
-        } else {
-            self.posted
-                .as_ref()
-                .and_then(|column| column.first(doc))
-                .map(|date| date.into_timestamp_secs())
-        };
-        if let Some(posted) = posted {
+        if let Some(posted) = posted
+            && counts_for(self.posted_within_check)
+        {
             for (since, count) in self.posted_since.iter().zip(self.posted_counts.iter_mut()) {
                 if posted >= *since {
                     *count += 1;
                 }
             }
         }
+        if failed.is_some() {
+            return;
+        }
+        self.total += 1;
         if self.keep.is_some() {
             self.consider(doc, score, km, posted);
         }

@@ -34,7 +34,7 @@ mod similar;
 
 pub use self::similar::{find_vacancy, similar};
 
-use filters::{Without, build_query, plan};
+use filters::{Loose, build_query, plan};
 
 /// Most values listed per facet (selected values are always listed).
 pub const FACET_LIMIT: usize = 100;
@@ -146,15 +146,10 @@ pub fn search(
     let today = day_to_index(context.today).into_timestamp_secs();
     let within = plan.near.as_ref().map(|(place, km)| (place.point, *km));
 
-    // The facets counted in the main pass; a selected facet gets a pass of its own without
-    // its filter (disjunctive counts).
-    let counted_here: Vec<Facet> = request
-        .counted
-        .facets()
-        .iter()
-        .copied()
-        .filter(|facet| plan.facets.get(facet).is_none_or(Vec::is_empty))
-        .collect();
+    // One pass counts every facet: the selected filters whose counts are asked for are loose
+    // (see `filters`).
+    let counted: &[Facet] = request.counted.facets();
+    let loose = Loose::of(&plan, &request.counted);
     let exact = if request.sort == Sort::Relevance {
         exact_hits(&plan, fields, searcher, text.as_ref(), today)?
     } else {
@@ -180,23 +175,26 @@ pub fn search(
             exact: exact.map(Arc::new),
             after,
         }),
-        facet_fields: counted_here.iter().map(|facet| facet.field()).collect(),
+        facet_fields: counted.iter().map(|facet| facet.field()).collect(),
+        checks: loose.checks(&plan, today),
+        own_checks: counted.iter().map(|facet| loose.position(*facet)).collect(),
+        posted_within_check: loose.posted_within_position(),
         vocabulary: Arc::clone(context.vocabulary),
         within,
         today,
-        count_posted_within: request.counted.posted_within() && plan.posted_within.is_none(),
+        count_posted_within: request.counted.posted_within(),
     };
     let query = build_query(
         &plan,
         fields,
         text.as_ref().map(|t| &*t.query),
-        Without::Nothing,
+        &loose,
         today,
     );
     let collected = searcher.search(&query, &main).map_err(ApiError::internal)?;
 
     let mut facets: BTreeMap<String, Vec<FacetCount>> = BTreeMap::new();
-    for (facet, counts) in counted_here.iter().zip(&collected.counts) {
+    for (facet, counts) in counted.iter().zip(&collected.counts) {
         facets.insert(
             facet.param().to_owned(),
             facet_counts(
@@ -207,74 +205,15 @@ pub fn search(
             ),
         );
     }
-    for facet in request
-        .counted
-        .facets()
-        .iter()
-        .copied()
-        .filter(|facet| !counted_here.contains(facet))
-    {
-        let query = build_query(
-            &plan,
-            fields,
-            text.as_ref().map(|t| &*t.query),
-            Without::Facet(facet),
-            today,
-        );
-        let count = HitCollector {
-            keep: None,
-            facet_fields: vec![facet.field()],
-            vocabulary: Arc::clone(context.vocabulary),
-            within,
-            today,
-            count_posted_within: false,
-        };
-        let collected = searcher
-            .search(&query, &count)
-            .map_err(ApiError::internal)?;
-        let counts = collected.counts.into_iter().next().unwrap_or_default();
-        facets.insert(
-            facet.param().to_owned(),
-            facet_counts(
-                &context.vocabulary.facets,
-                facet,
-                &counts,
-                plan.facets.get(&facet),
-            ),
-        );
-    }
     if request.counted.posted_within() {
-        let posted_within = if plan.posted_within.is_none() {
-            collected.posted_within.clone()
-        } else {
-            let query = build_query(
-                &plan,
-                fields,
-                text.as_ref().map(|t| &*t.query),
-                Without::PostedWithin,
-                today,
-            );
-            let count = HitCollector {
-                keep: None,
-                facet_fields: Vec::new(),
-                vocabulary: Arc::clone(context.vocabulary),
-                within,
-                today,
-                count_posted_within: true,
-            };
-            searcher
-                .search(&query, &count)
-                .map_err(ApiError::internal)?
-                .posted_within
-        };
         facets.insert(
             "posted_within".to_owned(),
             POSTED_WITHIN_DAYS
                 .iter()
-                .zip(posted_within)
+                .zip(&collected.posted_within)
                 .map(|(days, count)| FacetCount {
                     value: days.to_string(),
-                    count,
+                    count: *count,
                 })
                 .collect(),
         );
@@ -387,7 +326,7 @@ fn exact_hits(
     let Some(exact) = text.and_then(|text| text.exact.as_ref()) else {
         return Ok(None);
     };
-    let query = build_query(plan, fields, Some(&**exact), Without::Nothing, today);
+    let query = build_query(plan, fields, Some(&**exact), &Loose::none(), today);
     searcher
         .search(&query, &DocSetCollector)
         .map(|found| Some(ExactHits::new(found)))

@@ -224,7 +224,19 @@ async fn hits_and_disjunctive_facet_counts_equal_brute_force() {
         ],
         vec![("remote", "true"), ("employer", "Zorggroep Noord")],
         vec![("posted_within", "7")],
+        vec![
+            ("province", "Utrecht"),
+            ("employment_type", "part_time"),
+            ("posted_within", "30"),
+            ("status", "all"),
+        ],
         vec![("q", "kok")],
+        vec![
+            ("q", "kok"),
+            ("posted_within", "7"),
+            ("province", "Utrecht"),
+            ("province", "Noord-Holland"),
+        ],
         vec![
             ("q", "kok"),
             ("province", "Utrecht"),
@@ -285,6 +297,16 @@ async fn hits_and_disjunctive_facet_counts_equal_brute_force() {
             within,
             "{uri}: posted_within"
         );
+
+        // Counting fewer facets: a selected facet that is not counted filters as it did.
+        let fewer = format!("{uri}&facets=region,employment_type");
+        let (status, few) = get_json(state, &fewer).await;
+        assert_eq!(status, StatusCode::OK, "{fewer}: {few}");
+        assert_eq!(few["total"], json["total"], "{fewer}");
+        assert_eq!(few["hits"], json["hits"], "{fewer}");
+        for facet in ["region", "employment_type"] {
+            assert_eq!(counts_of(&few, facet), counts_of(&json, facet), "{fewer}");
+        }
     }
 }
 

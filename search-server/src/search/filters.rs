@@ -1,22 +1,29 @@
 //! The plan of a search (the request with what query understanding read merged in) and its
 //! tantivy query: text, facet filters (OR within a facet, AND across), ranges, dates, remote
-//! work and the cells of the grid that cover the distance's bounding box, with one filter left
-//! out for disjunctive counts.
+//! work and the cells of the grid that cover the distance's bounding box.
+//!
+//! A selected filter whose own counts are asked for is *loose*: its counts must leave it out
+//! (disjunctive counts), so the query asks only that all loose filters but one hold, and the
+//! collector tells per hit which hold (see `collect`). One pass then counts every facet.
+//! Filters never score: they only narrow, the text alone ranks.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use chrono::NaiveDate;
 use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use vindwerk_indexer::index::schema::day_to_index;
 use vindwerk_indexer::index::{Fields, grid};
 
 use super::{DAY_SECS, Understood};
+use crate::collect::Check;
 use crate::error::ApiError;
 use crate::geo::{BoundingBox, Place, PlaceLookup};
-use crate::params::{DEFAULT_KM, Facet, Range, SearchRequest};
+use crate::params::{Counted, DEFAULT_KM, Facet, Range, SearchRequest};
 use crate::understand::understand;
 
 pub(super) struct Plan {
@@ -33,12 +40,65 @@ pub(super) struct Plan {
     pub(super) understood: Understood,
 }
 
-/// Which filter a disjunctive count leaves out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Without {
-    Nothing,
-    Facet(Facet),
-    PostedWithin,
+/// The selected filters whose own counts are asked for: the query asks that all of them but
+/// one hold, the collector checks each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Loose {
+    /// In [`Facet::ALL`] order.
+    pub(super) facets: Vec<Facet>,
+    pub(super) posted_within: bool,
+}
+
+impl Loose {
+    /// Every filter applies in the query.
+    pub(super) fn none() -> Loose {
+        Loose::default()
+    }
+
+    /// The filters of `plan` that `counted` asks counts of.
+    pub(super) fn of(plan: &Plan, counted: &Counted) -> Loose {
+        Loose {
+            facets: counted
+                .facets()
+                .iter()
+                .copied()
+                .filter(|facet| plan.facets.get(facet).is_some_and(|v| !v.is_empty()))
+                .collect(),
+            posted_within: counted.posted_within() && plan.posted_within.is_some(),
+        }
+    }
+
+    /// The collector's checks, in the order [`position`](Self::position) numbers them.
+    pub(super) fn checks(&self, plan: &Plan, today: i64) -> Vec<Check> {
+        let mut checks: Vec<Check> = self
+            .facets
+            .iter()
+            .map(|facet| Check::Values {
+                field: facet.field(),
+                values: plan.facets.get(facet).cloned().unwrap_or_default(),
+            })
+            .collect();
+        if self.posted_within
+            && let Some(days) = plan.posted_within
+        {
+            checks.push(Check::PostedSince(posted_since(today, days)));
+        }
+        checks
+    }
+
+    /// The check of `facet`'s own filter, when it is loose.
+    pub(super) fn position(&self, facet: Facet) -> Option<usize> {
+        self.facets.iter().position(|f| *f == facet)
+    }
+
+    /// The check of the "posted within" filter, when it is loose.
+    pub(super) fn posted_within_position(&self) -> Option<usize> {
+        self.posted_within.then_some(self.facets.len())
+    }
+}
+
+fn posted_since(today: i64, days: u32) -> i64 {
+    today - i64::from(days) * DAY_SECS
 }
 
 /// Runs `request`.
@@ -116,21 +176,28 @@ pub(super) fn plan(request: &SearchRequest, places: &dyn PlaceLookup) -> Result<
     Ok(plan)
 }
 
-/// The query of the plan with every filter but `without`'s.
+/// The query of the plan: every filter applies but the `loose` ones, of which all but one
+/// must hold.
 pub(super) fn build_query(
     plan: &Plan,
     fields: &Fields,
     text: Option<&dyn Query>,
-    without: Without,
+    loose: &Loose,
     today: i64,
 ) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     match text {
         Some(text) => clauses.push((Occur::Must, text.box_clone())),
-        None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        // Every vacancy scores the same, so that freshness alone ranks: a bare `AllQuery`
+        // would be dropped from an intersection with the filters, and its score with it.
+        None => clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 1.0)),
+        )),
     }
+    let mut loose_clauses: Vec<Box<dyn Query>> = Vec::new();
     for (facet, values) in &plan.facets {
-        if values.is_empty() || without == Without::Facet(*facet) {
+        if values.is_empty() {
             continue;
         }
         let field = facet_field(fields, *facet);
@@ -144,7 +211,12 @@ pub(super) fn build_query(
                 (Occur::Should, Box::new(term) as Box<dyn Query>)
             })
             .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        let filter = unscored(BooleanQuery::new(any));
+        if loose.facets.contains(facet) {
+            loose_clauses.push(filter);
+        } else {
+            clauses.push((Occur::Must, filter));
+        }
     }
     overlap(
         &mut clauses,
@@ -169,12 +241,23 @@ pub(super) fn build_query(
         // Seen after that second: the index keeps whole seconds.
         clauses.push(at_least_date(fields.first_seen, seconds.saturating_add(1)));
     }
-    if let Some(days) = plan.posted_within
-        && without != Without::PostedWithin
-    {
-        clauses.push(at_least_date(
-            fields.posted,
-            today - i64::from(days) * DAY_SECS,
+    if let Some(days) = plan.posted_within {
+        let (occur, filter) = at_least_date(fields.posted, posted_since(today, days));
+        if loose.posted_within {
+            loose_clauses.push(filter);
+        } else {
+            clauses.push((occur, filter));
+        }
+    }
+    // All but one: with one loose filter, that is none of it.
+    if loose_clauses.len() > 1 {
+        let at_least = loose_clauses.len() - 1;
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                loose_clauses,
+                at_least,
+            )),
         ));
     }
     if let Some(remote) = plan.remote {
@@ -182,7 +265,7 @@ pub(super) fn build_query(
             Term::from_field_bool(fields.remote, remote),
             IndexRecordOption::Basic,
         );
-        clauses.push((Occur::Must, Box::new(term)));
+        clauses.push((Occur::Must, unscored(term)));
     }
     if let Some((place, km)) = &plan.near {
         // The cells covering the bounding box; the collector keeps the hits whose exact
@@ -225,6 +308,11 @@ fn overlap(
         });
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(either.into()))));
     }
+}
+
+/// A filter that adds nothing to the score.
+fn unscored(query: impl Query) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(query), 0.0))
 }
 
 fn at_least_date(field: Field, seconds: i64) -> (Occur, Box<dyn Query>) {
