@@ -44,6 +44,8 @@ pub struct RawHit {
     /// The posting day (seconds since the epoch).
     pub posted: Option<i64>,
     pub id: String,
+    /// The id's ordinal in its segment (`u64::MAX`: unreadable).
+    pub(crate) id_ord: u64,
 }
 
 /// What one pass found.
@@ -56,6 +58,9 @@ pub struct Collected {
     pub counts: Vec<Vec<(u32, u64)>>,
     /// Hits posted within each of [`POSTED_WITHIN_DAYS`] of today.
     pub posted_within: Vec<u64>,
+    /// Per segment that kept hits, its id column: ids are named once the segments' hits
+    /// are merged, only for the hits that can make the page.
+    id_columns: Vec<(SegmentOrdinal, StrColumn)>,
 }
 
 /// Which hits the main pass keeps.
@@ -156,7 +161,7 @@ pub fn sort_key(
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     key: SortKey,
-    id_ord: u64,
+    pub(crate) id_ord: u64,
     doc: DocId,
     score: Score,
     km: Option<f64>,
@@ -366,6 +371,7 @@ impl Collector for HitCollector {
         for fruit in fruits {
             merged.total += fruit.total;
             merged.hits.extend(fruit.hits);
+            merged.id_columns.extend(fruit.id_columns);
             for (into, from) in dense.iter_mut().zip(fruit.counts) {
                 for (ordinal, count) in from {
                     if let Some(slot) = into.get_mut(ordinal as usize) {
@@ -388,13 +394,51 @@ impl Collector for HitCollector {
                     .collect()
             })
             .collect();
-        merged
-            .hits
-            .sort_by(|(a, hit_a), (b, hit_b)| a.compare(b).then_with(|| hit_a.id.cmp(&hit_b.id)));
         if let Some(keep) = &self.keep {
+            name_best(&mut merged.hits, &merged.id_columns, keep.limit);
+            merged.hits.sort_by(|(a, hit_a), (b, hit_b)| {
+                a.compare(b).then_with(|| hit_a.id.cmp(&hit_b.id))
+            });
             merged.hits.truncate(keep.limit);
         }
         Ok(merged)
+    }
+}
+
+/// Names the ids of the hits that can be among the best `limit`: the best by sort key, with
+/// every hit that ties the last of them (ids break ties). The others are dropped unnamed.
+fn name_best(
+    hits: &mut Vec<(SortKey, RawHit)>,
+    id_columns: &[(SegmentOrdinal, StrColumn)],
+    limit: usize,
+) {
+    hits.sort_by(|(a, _), (b, _)| a.compare(b));
+    if let Some(last) = limit
+        .checked_sub(1)
+        .and_then(|last| hits.get(last))
+        .map(|(k, _)| *k)
+    {
+        let ties = hits.partition_point(|(key, _)| key.compare(&last) != Ordering::Greater);
+        hits.truncate(ties);
+    } else if limit == 0 {
+        hits.clear();
+    }
+    for (segment, column) in id_columns {
+        // Ids are named in ordinal order in one walk over the dictionary: looking each one
+        // up on its own decodes a dictionary block per hit.
+        let mut of_segment: Vec<&mut RawHit> = hits
+            .iter_mut()
+            .map(|(_, hit)| hit)
+            .filter(|hit| hit.address.segment_ord == *segment && hit.id_ord != u64::MAX)
+            .collect();
+        of_segment.sort_unstable_by_key(|hit| hit.id_ord);
+        let ords: Vec<u64> = of_segment.iter().map(|hit| hit.id_ord).collect();
+        let mut next = of_segment.into_iter();
+        let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(hit) = next.next() {
+                hit.id = String::from_utf8_lossy(bytes).into_owned();
+            }
+        });
     }
 }
 
@@ -532,28 +576,10 @@ impl SegmentCollector for SegmentHits {
         let mut hits = Vec::new();
         if let Some(mut keep) = self.keep.take() {
             keep.cut();
-            let mut candidates = keep.candidates;
-            // Ids are named in ordinal order in one walk over the dictionary: looking each one
-            // up on its own decodes a dictionary block per hit.
-            candidates.sort_unstable_by_key(|candidate| candidate.id_ord);
-            let mut ids: Vec<String> = vec![String::new(); candidates.len()];
-            if let Some(column) = &self.id {
-                let ords: Vec<u64> = candidates
-                    .iter()
-                    .map(|candidate| candidate.id_ord)
-                    .take_while(|ord| *ord != u64::MAX)
-                    .collect();
-                let mut next = ids.iter_mut();
-                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                    if let Some(id) = next.next() {
-                        *id = String::from_utf8_lossy(bytes).into_owned();
-                    }
-                });
-            }
-            hits = candidates
+            hits = keep
+                .candidates
                 .into_iter()
-                .zip(ids)
-                .map(|(candidate, id)| {
+                .map(|candidate| {
                     (
                         candidate.key,
                         RawHit {
@@ -561,7 +587,8 @@ impl SegmentCollector for SegmentHits {
                             score: candidate.score,
                             km: candidate.km,
                             posted: candidate.posted,
-                            id,
+                            id: String::new(),
+                            id_ord: candidate.id_ord,
                         },
                     )
                 })
@@ -586,6 +613,10 @@ impl SegmentCollector for SegmentHits {
         }
         Collected {
             total: self.total,
+            id_columns: match self.id {
+                Some(column) if !hits.is_empty() => vec![(self.segment, column)],
+                _ => Vec::new(),
+            },
             hits,
             counts,
             posted_within: self.posted_counts,

@@ -62,6 +62,7 @@ pub fn similar(snapshot: &IndexSnapshot, id: &str, limit: usize) -> Result<Vec<H
             km: None,
             posted: None,
             id: String::new(),
+            id_ord: u64::MAX,
         };
         hits.push(read_hit(&snapshot.searcher, fields, &raw, None)?);
     }
