@@ -112,13 +112,9 @@ pub struct HitCollector {
     pub keep: Option<Keep>,
     /// Fast string fields to count values of.
     pub facet_fields: Vec<&'static str>,
-    /// The loose filters.
+    /// The loose filters. A hit that fails only the one on a counted field (or only "posted
+    /// within") still counts for that field (or for "posted within").
     pub checks: Vec<Check>,
-    /// Per facet field, its own loose filter (of `checks`): a hit that fails only that one
-    /// still counts for this facet.
-    pub own_checks: Vec<Option<usize>>,
-    /// The loose "posted within" filter, likewise for the "posted within" counts.
-    pub posted_within_check: Option<usize>,
     /// The generation's vocabulary, whose facet ordinals name the counts.
     pub vocabulary: Arc<Vocabulary>,
     /// Only hits within this many km of this point; each hit gets its distance.
@@ -161,7 +157,7 @@ pub fn sort_key(
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     key: SortKey,
-    pub(crate) id_ord: u64,
+    id_ord: u64,
     doc: DocId,
     score: Score,
     km: Option<f64>,
@@ -262,7 +258,9 @@ pub struct SegmentHits {
     /// Per facet, count per term ordinal.
     ord_counts: Vec<Vec<u64>>,
     checks: Vec<SegmentCheck>,
+    /// Per facet, its own loose filter in `checks`.
     own_checks: Vec<Option<usize>>,
+    /// The loose "posted within" filter in `checks`.
     posted_within_check: Option<usize>,
     /// Whether a hit's posting day is read.
     reads_posted: bool,
@@ -326,10 +324,19 @@ impl Collector for HitCollector {
             facets,
             ord_counts,
             checks,
-            own_checks: (0..self.facet_fields.len())
-                .map(|index| self.own_checks.get(index).copied().flatten())
+            own_checks: self
+                .facet_fields
+                .iter()
+                .map(|name| {
+                    self.checks.iter().position(
+                        |check| matches!(check, Check::Values { field, .. } if field == name),
+                    )
+                })
                 .collect(),
-            posted_within_check: self.posted_within_check,
+            posted_within_check: self
+                .checks
+                .iter()
+                .position(|check| matches!(check, Check::PostedSince(_))),
             reads_posted,
             posted_counts: vec![0; posted_since.len()],
             posted_since,

@@ -1,6 +1,6 @@
 //! Executes a [`SearchRequest`] on one snapshot of the index: text (see `text`), facet
-//! filters (OR within a facet, AND across), ranges, distance (a bounding box on the `lat`/
-//! `lon` fast fields, then the exact haversine distance per hit), disjunctive facet counts,
+//! filters (OR within a facet, AND across), ranges, distance (the grid cells covering the
+//! bounding box, then the exact haversine distance per hit), disjunctive facet counts,
 //! sorting, pages and cursors, and snippets.
 //!
 //! One pass over all hits counts the facets and keeps the best hits of the page with their
@@ -177,8 +177,6 @@ pub fn search(
         }),
         facet_fields: counted.iter().map(|facet| facet.field()).collect(),
         checks: loose.checks(&plan, today),
-        own_checks: counted.iter().map(|facet| loose.position(*facet)).collect(),
-        posted_within_check: loose.posted_within_position(),
         vocabulary: Arc::clone(context.vocabulary),
         within,
         today,

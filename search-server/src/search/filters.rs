@@ -68,7 +68,7 @@ impl Loose {
         }
     }
 
-    /// The collector's checks, in the order [`position`](Self::position) numbers them.
+    /// The collector's checks.
     pub(super) fn checks(&self, plan: &Plan, today: i64) -> Vec<Check> {
         let mut checks: Vec<Check> = self
             .facets
@@ -84,16 +84,6 @@ impl Loose {
             checks.push(Check::PostedSince(posted_since(today, days)));
         }
         checks
-    }
-
-    /// The check of `facet`'s own filter, when it is loose.
-    pub(super) fn position(&self, facet: Facet) -> Option<usize> {
-        self.facets.iter().position(|f| *f == facet)
-    }
-
-    /// The check of the "posted within" filter, when it is loose.
-    pub(super) fn posted_within_position(&self) -> Option<usize> {
-        self.posted_within.then_some(self.facets.len())
     }
 }
 
