@@ -14,13 +14,25 @@ use crate::extract::fields::{
     description_html, non_empty_text, parse_date, parse_employment_types, parse_salary_text,
 };
 
-/// Parses a feed of the format the source names.
+/// Parses a whole feed of the format the source names. The crawl reads feeds with
+/// [`read_feed`] instead, one item at a time; this collects the same items into a [`Listing`]
+/// (a cut-off body is a problem of the listing, as with the other formats).
 pub fn parse_feed(format: FeedFormat, body: &str, base: &Url) -> Result<Listing, FormatError> {
-    match format {
-        FeedFormat::Rss => parse_rss(body, base),
-        FeedFormat::Atom => parse_atom(body, base),
-        FeedFormat::IndeedXml => parse_indeed(body, base),
+    let mut items = read_feed(format, body, base)?;
+    let mut listing = Listing::default();
+    for item in items.by_ref() {
+        match item {
+            Ok(posting) => listing.postings.push(posting),
+            Err(problem) => listing.problems.push(problem),
+        }
     }
+    listing.n_items = items.n_items();
+    match items.finish() {
+        Ok(()) => {}
+        Err(FeedEnd::CutOff(note)) => listing.problems.push(note),
+        Err(FeedEnd::Unreadable(error)) => return Err(error),
+    }
+    Ok(listing)
 }
 
 /// RSS 2.0. Besides the standard `title`, `link`, `guid`, `description`, `content:encoded`,
@@ -28,93 +40,13 @@ pub fn parse_feed(format: FeedFormat, body: &str, base: &Url) -> Result<Listing,
 /// `company`, `location`/`city`, `salary`, `hours`/`workHours`, `jobtype`/`employmentType`,
 /// `expires`/`validThrough`.
 pub fn parse_rss(body: &str, base: &Url) -> Result<Listing, FormatError> {
-    let (root, note) = xml::parse(body)?;
-    // RSS 2.0 puts items inside the channel, RSS 1.0 (RDF) beside it.
-    let items: Vec<&Element> = if root.is("rss") {
-        root.child("channel")
-            .map(|channel| channel.children_named("item").collect())
-            .unwrap_or_default()
-    } else if root.is("RDF") {
-        root.children_named("item").collect()
-    } else {
-        return Err(FormatError::Shape {
-            expected: "an RSS feed (<rss><channel>)",
-            found: format!("<{}>", root.name),
-        });
-    };
-    let mut listing = Listing {
-        problems: note.into_iter().collect(),
-        ..Listing::default()
-    };
-    for (index, item) in items.into_iter().enumerate() {
-        listing.n_items += 1;
-        let place = format!("item #{}", index + 1);
-        let guid = item.child_text("guid");
-        let link = item
-            .child_text("link")
-            .or_else(|| guid.clone().filter(|g| g.starts_with("http")));
-        let mut posting = match start_posting(item.child_text("title"), link, base, &place) {
-            Ok(posting) => posting,
-            Err(problem) => {
-                listing.problems.push(problem);
-                continue;
-            }
-        };
-        posting.description = item
-            .first_text(&["encoded", "description"])
-            .map(|text| description_html(&text))
-            .unwrap_or_default();
-        posting.date_posted = item
-            .first_text(&["pubDate", "date", "datePosted"])
-            .and_then(|text| parse_date(&text));
-        posting.reference = guid.filter(|g| !g.starts_with("http"));
-        read_job_extensions(item, &mut posting);
-        listing.postings.push(posting);
-    }
-    Ok(listing)
+    parse_feed(FeedFormat::Rss, body, base)
 }
 
 /// Atom 1.0: `entry` with `title`, `link rel="alternate"` (or no `rel`), `content`/`summary`,
 /// `published`/`updated`, `id`.
 pub fn parse_atom(body: &str, base: &Url) -> Result<Listing, FormatError> {
-    let (root, note) = xml::parse(body)?;
-    if !root.is("feed") {
-        return Err(FormatError::Shape {
-            expected: "an Atom feed (<feed>)",
-            found: format!("<{}>", root.name),
-        });
-    }
-    let mut listing = Listing {
-        problems: note.into_iter().collect(),
-        ..Listing::default()
-    };
-    for (index, entry) in root.children_named("entry").enumerate() {
-        listing.n_items += 1;
-        let place = format!("entry #{}", index + 1);
-        let link = entry
-            .children_named("link")
-            .find(|link| link.attr("rel").is_none_or(|rel| rel == "alternate"))
-            .and_then(|link| link.attr("href"))
-            .map(str::to_owned);
-        let mut posting = match start_posting(entry.child_text("title"), link, base, &place) {
-            Ok(posting) => posting,
-            Err(problem) => {
-                listing.problems.push(problem);
-                continue;
-            }
-        };
-        posting.description = entry
-            .first_text(&["content", "summary"])
-            .map(|text| description_html(&text))
-            .unwrap_or_default();
-        posting.date_posted = entry
-            .first_text(&["published", "updated"])
-            .and_then(|text| parse_date(&text));
-        posting.reference = entry.child_text("id").filter(|id| !id.starts_with("http"));
-        read_job_extensions(entry, &mut posting);
-        listing.postings.push(posting);
-    }
-    Ok(listing)
+    parse_feed(FeedFormat::Atom, body, base)
 }
 
 /// The Indeed XML feed: `<source><job>` with `title`, `url`, `company`, `city`, `state`,
@@ -122,62 +54,192 @@ pub fn parse_atom(body: &str, base: &Url) -> Result<Listing, FormatError> {
 /// `description`, `salary`, `hours`, `education`, `jobtype`, `remotetype`, `experience`,
 /// `category`.
 pub fn parse_indeed(body: &str, base: &Url) -> Result<Listing, FormatError> {
-    let (root, note) = xml::parse(body)?;
-    if !root.is("source") && root.child("job").is_none() {
-        return Err(FormatError::Shape {
-            expected: "an Indeed XML feed (<source><job>)",
-            found: format!("<{}>", root.name),
-        });
-    }
-    let mut listing = Listing {
-        problems: note.into_iter().collect(),
-        ..Listing::default()
+    parse_feed(FeedFormat::IndeedXml, body, base)
+}
+
+/// Opens a feed to be read item by item: a board's feed of thousands of postings is never
+/// held as a tree or as a list, only the item being read is. A body that is not a feed of
+/// that format at all is an error here; an unreadable item is a problem in its place.
+pub fn read_feed<'a>(
+    format: FeedFormat,
+    body: &'a str,
+    base: &Url,
+) -> Result<FeedItems<'a>, FormatError> {
+    let document = xml::open(body)?;
+    let root = document.root();
+    let path: &'static [&'static str] = match format {
+        FeedFormat::Rss if root.is("rss") => &["channel", "item"],
+        // RSS 1.0 (RDF) puts the items beside the channel.
+        FeedFormat::Rss if root.is("RDF") => &["item"],
+        FeedFormat::Rss => return Err(shape("an RSS feed (<rss><channel>)", root)),
+        FeedFormat::Atom if root.is("feed") => &["entry"],
+        FeedFormat::Atom => return Err(shape("an Atom feed (<feed>)", root)),
+        // Some exports name their root otherwise; any root that holds `<job>`s will do.
+        FeedFormat::IndeedXml => &["job"],
     };
-    for (index, job) in root.children_named("job").enumerate() {
-        listing.n_items += 1;
-        let place = format!("job #{}", index + 1);
-        let mut posting =
-            match start_posting(job.child_text("title"), job.child_text("url"), base, &place) {
-                Ok(posting) => posting,
-                Err(problem) => {
-                    listing.problems.push(problem);
-                    continue;
-                }
-            };
-        posting.employer = job
-            .child_text("company")
-            .and_then(|text| non_empty_text(&text));
-        posting.description = job
-            .child_text("description")
-            .map(|text| description_html(&text))
-            .unwrap_or_default();
-        posting.date_posted = job.child_text("date").and_then(|text| parse_date(&text));
-        posting.valid_through = job
-            .child_text("expirationdate")
-            .and_then(|text| parse_date(&text));
-        posting.reference = job.child_text("referencenumber");
-        posting.location.locality = job.child_text("city");
-        posting.location.region = job.child_text("state");
-        posting.location.country = job.child_text("country");
-        posting.location.postal_code = job.child_text("postalcode");
-        posting.location.street = job.child_text("streetaddress");
-        if let Some(salary) = job.child_text("salary") {
-            posting.salary = parse_salary_text(&salary);
-            posting.salary_text = Some(salary);
-        }
-        posting.education_text = job.child_text("education");
-        posting.hours_text = job
-            .child_text("hours")
-            .and_then(|text| non_empty_text(&text));
-        if let Some(types) = job.child_text("jobtype") {
-            posting.employment_types = parse_employment_types(&types);
-        }
-        posting.remote = job
-            .child_text("remotetype")
-            .is_some_and(|text| is_remote(&text));
-        listing.postings.push(posting);
+    let strict_root = format != FeedFormat::IndeedXml || root.is("source");
+    let root_name = root.name.clone();
+    Ok(FeedItems {
+        items: document.items(path),
+        format,
+        base: base.clone(),
+        n_items: 0,
+        root_name: (!strict_root).then_some(root_name),
+        end: None,
+    })
+}
+
+/// The items of a feed, each a posting or the problem (naming the item) that kept it out.
+pub struct FeedItems<'a> {
+    items: xml::Items<'a>,
+    format: FeedFormat,
+    base: Url,
+    n_items: usize,
+    /// The root's name when it is not the format's own: the feed counts only if items follow.
+    root_name: Option<String>,
+    end: Option<FormatError>,
+}
+
+/// Why a feed's items stopped before the end of a well-formed document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedEnd {
+    /// The body ended or broke off mid-way: the items before were read, what came after is
+    /// unknown.
+    CutOff(String),
+    /// The document cannot be read on (nesting too deep, broken after its root), or turned
+    /// out not to be a feed.
+    Unreadable(FormatError),
+}
+
+impl FeedItems<'_> {
+    /// How many items were read so far, good or not.
+    pub fn n_items(&self) -> usize {
+        self.n_items
     }
-    Ok(listing)
+
+    /// After the last item: whether the feed was read to its proper end. Only then is the
+    /// feed the complete listing of its source.
+    pub fn finish(mut self) -> Result<(), FeedEnd> {
+        if let Some(error) = self.end.take() {
+            return Err(FeedEnd::Unreadable(error));
+        }
+        if let Some(root) = self.root_name.as_deref()
+            && self.n_items == 0
+        {
+            return Err(FeedEnd::Unreadable(FormatError::Shape {
+                expected: "an Indeed XML feed (<source><job>)",
+                found: format!("<{root}>"),
+            }));
+        }
+        match self.items.take_note() {
+            Some(note) => Err(FeedEnd::CutOff(note)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Iterator for FeedItems<'_> {
+    type Item = Result<PostingData, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.end.is_some() {
+            return None;
+        }
+        let item = match self.items.next()? {
+            Ok(item) => item,
+            Err(error) => {
+                self.end = Some(error);
+                return None;
+            }
+        };
+        self.n_items += 1;
+        let index = self.n_items;
+        Some(match self.format {
+            FeedFormat::Rss => rss_item(&item, &self.base, &format!("item #{index}")),
+            FeedFormat::Atom => atom_entry(&item, &self.base, &format!("entry #{index}")),
+            FeedFormat::IndeedXml => indeed_job(&item, &self.base, &format!("job #{index}")),
+        })
+    }
+}
+
+fn shape(expected: &'static str, root: &Element) -> FormatError {
+    FormatError::Shape {
+        expected,
+        found: format!("<{}>", root.name),
+    }
+}
+
+fn rss_item(item: &Element, base: &Url, place: &str) -> Result<PostingData, String> {
+    let guid = item.child_text("guid");
+    let link = item
+        .child_text("link")
+        .or_else(|| guid.clone().filter(|g| g.starts_with("http")));
+    let mut posting = start_posting(item.child_text("title"), link, base, place)?;
+    posting.description = item
+        .first_text(&["encoded", "description"])
+        .map(|text| description_html(&text))
+        .unwrap_or_default();
+    posting.date_posted = item
+        .first_text(&["pubDate", "date", "datePosted"])
+        .and_then(|text| parse_date(&text));
+    posting.reference = guid.filter(|g| !g.starts_with("http"));
+    read_job_extensions(item, &mut posting);
+    Ok(posting)
+}
+
+fn atom_entry(entry: &Element, base: &Url, place: &str) -> Result<PostingData, String> {
+    let link = entry
+        .children_named("link")
+        .find(|link| link.attr("rel").is_none_or(|rel| rel == "alternate"))
+        .and_then(|link| link.attr("href"))
+        .map(str::to_owned);
+    let mut posting = start_posting(entry.child_text("title"), link, base, place)?;
+    posting.description = entry
+        .first_text(&["content", "summary"])
+        .map(|text| description_html(&text))
+        .unwrap_or_default();
+    posting.date_posted = entry
+        .first_text(&["published", "updated"])
+        .and_then(|text| parse_date(&text));
+    posting.reference = entry.child_text("id").filter(|id| !id.starts_with("http"));
+    read_job_extensions(entry, &mut posting);
+    Ok(posting)
+}
+
+fn indeed_job(job: &Element, base: &Url, place: &str) -> Result<PostingData, String> {
+    let mut posting = start_posting(job.child_text("title"), job.child_text("url"), base, place)?;
+    posting.employer = job
+        .child_text("company")
+        .and_then(|text| non_empty_text(&text));
+    posting.description = job
+        .child_text("description")
+        .map(|text| description_html(&text))
+        .unwrap_or_default();
+    posting.date_posted = job.child_text("date").and_then(|text| parse_date(&text));
+    posting.valid_through = job
+        .child_text("expirationdate")
+        .and_then(|text| parse_date(&text));
+    posting.reference = job.child_text("referencenumber");
+    posting.location.locality = job.child_text("city");
+    posting.location.region = job.child_text("state");
+    posting.location.country = job.child_text("country");
+    posting.location.postal_code = job.child_text("postalcode");
+    posting.location.street = job.child_text("streetaddress");
+    if let Some(salary) = job.child_text("salary") {
+        posting.salary = parse_salary_text(&salary);
+        posting.salary_text = Some(salary);
+    }
+    posting.education_text = job.child_text("education");
+    posting.hours_text = job
+        .child_text("hours")
+        .and_then(|text| non_empty_text(&text));
+    if let Some(types) = job.child_text("jobtype") {
+        posting.employment_types = parse_employment_types(&types);
+    }
+    posting.remote = job
+        .child_text("remotetype")
+        .is_some_and(|text| is_remote(&text));
+    Ok(posting)
 }
 
 /// A posting with its title and public URL, or the problem naming what is missing.

@@ -168,22 +168,29 @@ async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
     complete
 }
 
+/// Reads a feed item by item, saving each posting as it is read: a board's feed of thousands
+/// of postings is held as its body and the one item being read, never as a tree or a list.
+/// The feed is the source's complete listing only when it reads to its proper end.
 async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
     let Some(body) = run.fetch_listing(&spec.url).await else {
         return false;
     };
-    let parsed = formats::parse_feed(spec.format, &body, &spec.url);
-    // A board's feed runs to megabytes: what it says is in `parsed` now.
-    drop(body);
-    let listing = match parsed {
-        Ok(listing) => listing,
+    let mut items = match formats::read_feed(spec.format, &body, &spec.url) {
+        Ok(items) => items,
         Err(error) => {
             run.error("parse", format!("{}: {error}", spec.url));
             return false;
         }
     };
     let mut link_only = Vec::new();
-    for posting in listing.postings {
+    for item in items.by_ref() {
+        let posting = match item {
+            Ok(posting) => posting,
+            Err(problem) => {
+                run.error("parse", format!("{}: {problem}", spec.url));
+                continue;
+            }
+        };
         // An item with only a link (and a title) is read from the page it links to.
         if posting.description.trim().is_empty() {
             match Url::parse(&posting.url) {
@@ -200,8 +207,20 @@ async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
             run.save(posting).await;
         }
     }
+    let complete = match items.finish() {
+        Ok(()) => true,
+        Err(formats::FeedEnd::CutOff(note)) => {
+            run.error("parse", format!("{}: {note}", spec.url));
+            false
+        }
+        Err(formats::FeedEnd::Unreadable(error)) => {
+            run.error("parse", format!("{}: {error}", spec.url));
+            false
+        }
+    };
+    drop(body);
     read_details(run, link_only).await;
-    true
+    complete
 }
 
 /// Stores the postings of an API listing page; its unreadable items are recorded.
