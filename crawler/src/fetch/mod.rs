@@ -92,10 +92,10 @@ impl Fetcher {
             .dns_resolver(GuardedResolver::new(Arc::clone(&guard)))
             .no_proxy()
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            // A round moves from host to host: a connection idle this long belongs to a source
-            // that has finished, and thousands of them would hold sockets and buffers. Polite
-            // intervals (a request a second, a Crawl-delay of a few) still reuse theirs.
-            .pool_idle_timeout(Duration::from_secs(5))
+            // A round moves from host to host: a connection idle longer than two of its
+            // host's intervals belongs to a source that has finished, and the hundreds of
+            // hosts a round passes each second would otherwise hold sockets and buffers.
+            .pool_idle_timeout(idle_timeout(settings.rate_per_host))
             .pool_max_idle_per_host(2)
             .tcp_keepalive(Duration::from_secs(30))
             .build()
@@ -312,6 +312,16 @@ impl Inner {
     }
 }
 
+/// How long an idle connection is kept: twice the interval between requests to a host, at
+/// least 2 and at most 30 seconds (the pool checks at that interval too, so a connection
+/// lingers up to twice as long).
+fn idle_timeout(rate_per_host: Option<f64>) -> Duration {
+    let interval = rate_per_host
+        .filter(|rate| *rate > 0.0)
+        .map_or(0.0, |rate| 1.0 / rate);
+    Duration::from_secs_f64((2.0 * interval).clamp(2.0, 30.0))
+}
+
 fn is_followed_redirect(status: StatusCode) -> bool {
     matches!(
         status,
@@ -375,6 +385,15 @@ pub fn host_key(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idle_connections_outlive_two_intervals_within_bounds() {
+        assert_eq!(idle_timeout(None), Duration::from_secs(2));
+        assert_eq!(idle_timeout(Some(1e6)), Duration::from_secs(2));
+        assert_eq!(idle_timeout(Some(0.2)), Duration::from_secs(10));
+        assert_eq!(idle_timeout(Some(0.001)), Duration::from_secs(30));
+        assert_eq!(idle_timeout(Some(0.0)), Duration::from_secs(2));
+    }
 
     #[test]
     fn host_keys_keep_explicit_ports() {

@@ -4,8 +4,11 @@
 
 use std::collections::HashSet;
 
+use futures::SinkExt;
 use futures::StreamExt;
+use futures::channel::mpsc;
 use url::Url;
+use vindwerk_model::PostingData;
 
 use super::SourceRun;
 use crate::config::{AtsSpec, FeedSpec, SiteSpec, SitemapSpec, SourceSpec, WorkdaySpec};
@@ -17,6 +20,10 @@ const MAX_SITEMAP_DOCUMENTS: usize = 1_000;
 const MAX_API_PAGES: usize = 10_000;
 const LEVER_PAGE: usize = 100;
 const SMARTRECRUITERS_PAGE: usize = 100;
+/// Saves of one listing waiting for the store writer at a time (a writer's batch is 512).
+const SAVES_IN_FLIGHT: usize = 256;
+/// Detail pages of a site found and waiting to be read.
+const DETAILS_QUEUED: usize = 256;
 
 pub(crate) async fn walk(run: &SourceRun) -> bool {
     match &run.source.spec {
@@ -108,11 +115,25 @@ async fn sitemap(run: &SourceRun, spec: &SitemapSpec) -> bool {
     complete
 }
 
+/// Walks a site's listing pages one after the other while its detail pages are read beside
+/// them: the details found wait in a bounded queue, so that a board of a hundred thousand
+/// postings holds a queue's worth of URLs (and its set of URLs seen alive), not all of them.
 async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
+    let (details, queued) = mpsc::channel(DETAILS_QUEUED);
+    let read = queued
+        .map(|url| run.read_detail(url))
+        .buffer_unordered(run.shared.concurrency)
+        .collect::<()>();
+    let (complete, ()) = futures::join!(walk_listings(run, spec, details), read);
+    complete
+}
+
+/// The listing pages of a site, breadth first; sends each new detail page to `details`.
+async fn walk_listings(run: &SourceRun, spec: &SiteSpec, mut details: mpsc::Sender<Url>) -> bool {
     let max_pages = spec.max_pages.map_or(usize::MAX, |n| n.get());
     let mut queue: std::collections::VecDeque<Url> = spec.start.iter().cloned().collect();
+    // Listing pages seen; detail pages are remembered in the run's set of URLs seen alive.
     let mut seen: HashSet<Url> = queue.iter().cloned().collect();
-    let mut details = Vec::new();
     let mut listing_pages = 0usize;
     let mut complete = true;
     while let Some(listing_url) = queue.pop_front() {
@@ -132,21 +153,19 @@ async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
         };
         let links = crate::extract::links(&body, &listing_url);
         let mut listings = Vec::new();
-        let mut new_details = 0usize;
+        let mut new_details = Vec::new();
         for link in links {
             let is_detail = spec
                 .detail
                 .as_ref()
                 .is_some_and(|re| re.is_match(link.as_str()));
-            let is_listing = spec.follow.iter().any(|re| re.is_match(link.as_str()));
-            if !(is_detail || is_listing) || !seen.insert(link.clone()) {
-                continue;
-            }
             if is_detail {
-                new_details += 1;
-                run.mark_alive(link.as_str());
-                details.push(link);
-            } else {
+                if run.mark_alive(link.as_str()) {
+                    new_details.push(link);
+                }
+            } else if spec.follow.iter().any(|re| re.is_match(link.as_str()))
+                && seen.insert(link.clone())
+            {
                 listings.push(link);
             }
         }
@@ -154,17 +173,22 @@ async fn site(run: &SourceRun, spec: &SiteSpec) -> bool {
             // Without a detail pattern every page reached may hold a posting.
             run.read_page_text(&listing_url, &body).await;
         }
+        drop(body);
         // A listing page that brings no new posting ends its branch of pagination: a trap
         // that generates "next" pages without end stops at its first empty page. Start pages
         // are always followed (they may be mere indexes of listings).
         let is_start = spec.start.contains(&listing_url);
-        if new_details > 0 || is_start || spec.detail.is_none() {
+        if !new_details.is_empty() || is_start || spec.detail.is_none() {
             queue.extend(listings);
         } else {
             tracing::debug!(source = %run.source.id, url = %listing_url, "no new postings: not followed");
         }
+        for url in new_details {
+            if details.send(url).await.is_err() {
+                return false;
+            }
+        }
     }
-    read_details(run, details).await;
     complete
 }
 
@@ -183,30 +207,31 @@ async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
         }
     };
     let mut link_only = Vec::new();
-    for item in items.by_ref() {
+    let postings = items.by_ref().filter_map(|item| {
         let posting = match item {
             Ok(posting) => posting,
             Err(problem) => {
                 run.error("parse", format!("{}: {problem}", spec.url));
-                continue;
+                return None;
             }
         };
-        // An item with only a link (and a title) is read from the page it links to.
-        if posting.description.trim().is_empty() {
-            match Url::parse(&posting.url) {
-                Ok(url) => {
-                    run.mark_alive(url.as_str());
-                    link_only.push(url);
-                }
-                Err(error) => run.error(
-                    "parse",
-                    format!("{}: item link {:?}: {error}", spec.url, posting.url),
-                ),
-            }
-        } else {
-            run.save(posting).await;
+        if !posting.description.trim().is_empty() {
+            return Some(posting);
         }
-    }
+        // An item with only a link (and a title) is read from the page it links to.
+        match Url::parse(&posting.url) {
+            Ok(url) => {
+                run.mark_alive(url.as_str());
+                link_only.push(url);
+            }
+            Err(error) => run.error(
+                "parse",
+                format!("{}: item link {:?}: {error}", spec.url, posting.url),
+            ),
+        }
+        None
+    });
+    save_all(run, postings).await;
     let complete = match items.finish() {
         Ok(()) => true,
         Err(formats::FeedEnd::CutOff(note)) => {
@@ -228,9 +253,18 @@ async fn save_listing(run: &SourceRun, url: &Url, listing: formats::Listing) {
     for problem in listing.problems {
         run.error("parse", format!("{url}: {problem}"));
     }
-    for data in listing.postings {
-        run.save(data).await;
-    }
+    save_all(run, listing.postings).await;
+}
+
+/// Stores postings with many saves in flight, so that they share the writer's transactions
+/// instead of waiting for one commit each: a feed of thousands of postings is read at the
+/// writer's pace, and its body is let go as soon.
+async fn save_all(run: &SourceRun, postings: impl IntoIterator<Item = PostingData>) {
+    futures::stream::iter(postings)
+        .map(|data| run.save(data))
+        .buffer_unordered(SAVES_IN_FLIGHT)
+        .collect::<()>()
+        .await;
 }
 
 /// Reads a single-document API listing.
