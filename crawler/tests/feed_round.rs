@@ -1,6 +1,7 @@
-//! A feed is read item by item and is its source's complete listing only when it reads to its
-//! proper end: a feed cut off mid-way keeps the postings it no longer shows active (and keeps
-//! what it did show), while a whole feed without them expires them.
+//! A feed is streamed and read item by item, and is its source's complete listing only when it
+//! reads to its proper end: a feed cut off mid-way keeps the postings it no longer shows active
+//! (and keeps what it did show), while a whole feed without them expires them. A feed may run
+//! far beyond `max_body_bytes`, which holds for each of its items.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,20 +15,26 @@ use vindwerk_crawler::config;
 use vindwerk_crawler::round::{RoundOptions, RoundSummary, run_round};
 use vindwerk_store::Store;
 
-type Body = Arc<Mutex<String>>;
+/// The feed's bytes and media type.
+type Body = Arc<Mutex<(Vec<u8>, &'static str)>>;
 
 async fn feed(State(body): State<Body>) -> impl IntoResponse {
-    let body = body.lock().expect("the feed is not poisoned").clone();
-    ([(header::CONTENT_TYPE, "application/rss+xml")], body)
+    let (body, media_type) = body.lock().expect("the feed is not poisoned").clone();
+    ([(header::CONTENT_TYPE, media_type)], body)
 }
 
 /// An RSS feed of the numbered items; `cut` ends the body inside the last item.
 fn rss(base: &str, items: &[u32], cut: bool) -> String {
+    rss_with(base, items, cut, "")
+}
+
+/// [`rss`] with `extra` text in each description.
+fn rss_with(base: &str, items: &[u32], cut: bool, extra: &str) -> String {
     let mut body = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>");
     for n in items {
         body.push_str(&format!(
             "<item><title>Verpleegkundige {n}</title><link>{base}/vacature/{n}</link>\
-             <description>&lt;p&gt;Zorg in wijk {n}, 32 uur.&lt;/p&gt;</description></item>"
+             <description>&lt;p&gt;Zorg in wijk {n}, 32 uur.{extra}&lt;/p&gt;</description></item>"
         ));
     }
     if cut {
@@ -48,6 +55,11 @@ struct Feed {
 
 impl Feed {
     async fn start() -> Feed {
+        Feed::with_settings("").await
+    }
+
+    /// A feed source with more `[crawler]` settings.
+    async fn with_settings(settings: &str) -> Feed {
         let body: Body = Arc::default();
         let app = Router::new()
             .route("/feed.xml", get(feed))
@@ -58,7 +70,7 @@ impl Feed {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         tokio::spawn(async move { axum::serve(listener, app).await });
         let text = format!(
-            "[crawler]\nuser_agent = \"vindwerk-test/1.0\"\nallow_private_addresses = true\n\n\
+            "[crawler]\nuser_agent = \"vindwerk-test/1.0\"\nallow_private_addresses = true\n{settings}\n\
              [[source]]\nname = \"board-feed\"\nkind = \"feed\"\nchannel = \"board\"\n\
              format = \"rss\"\nurl = \"{base}/feed.xml\"\n"
         );
@@ -78,7 +90,17 @@ impl Feed {
     /// Serves the items (cut off or whole) and runs a round at `now`; returns the round's
     /// summary and the titles of the source's active postings.
     async fn round(&self, items: &[u32], cut: bool, now: DateTime<Utc>) -> (RoundSummary, usize) {
-        *self.body.lock().expect("not poisoned") = rss(&self.base, items, cut);
+        let body = rss(&self.base, items, cut).into_bytes();
+        self.serve_and_round(body, "application/rss+xml", now).await
+    }
+
+    async fn serve_and_round(
+        &self,
+        body: Vec<u8>,
+        media_type: &'static str,
+        now: DateTime<Utc>,
+    ) -> (RoundSummary, usize) {
+        *self.body.lock().expect("not poisoned") = (body, media_type);
         let options = RoundOptions {
             unlimited_rate: true,
             ..RoundOptions::new(now)
@@ -98,7 +120,6 @@ impl Feed {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_off_feed_expires_nothing_and_a_whole_one_does() {
     let feed = Feed::start().await;
-    let night = |day| Utc.with_ymd_and_hms(2026, 11, day, 3, 0, 0).unwrap();
 
     let (first, active) = feed.round(&[1, 2, 3], false, night(2)).await;
     assert!(first.sources[0].complete, "{:?}", first.sources[0]);
@@ -124,4 +145,87 @@ async fn a_cut_off_feed_expires_nothing_and_a_whole_one_does() {
     let (whole, active) = feed.round(&[1], false, night(4)).await;
     assert!(whole.sources[0].complete);
     assert_eq!((whole.sources[0].postings_expired, active), (2, 1));
+}
+
+fn night(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, 3, 0, 0).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_may_run_past_max_body_bytes_but_not_an_item() {
+    let feed = Feed::with_settings("max_body_bytes = 20_000").await;
+    // 2,000 items of about 170 bytes: 16 times the limit, every item well within it.
+    let numbers: Vec<u32> = (1..=2_000).collect();
+    let body = rss(&feed.base, &numbers, false);
+    assert!(body.len() > 300_000, "{}", body.len());
+    let (whole, active) = feed
+        .serve_and_round(body.into_bytes(), "application/rss+xml", night(2))
+        .await;
+    assert!(whole.sources[0].complete, "{:?}", whole.sources[0]);
+    assert_eq!(active, 2_000);
+
+    // One item beyond the limit: the feed is unreadable from there on and expires nothing.
+    let mut body = rss_with(&feed.base, &[1], false, &"x".repeat(30_000));
+    body = body.replace("</channel></rss>", "");
+    body.push_str(&rss(&feed.base, &[2], false).replacen(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>",
+        "",
+        1,
+    ));
+    let (big, active) = feed
+        .serve_and_round(body.into_bytes(), "application/rss+xml", night(3))
+        .await;
+    let source = &big.sources[0];
+    assert!(!source.complete);
+    assert_eq!(source.postings_expired, 0);
+    assert_eq!(active, 2_000);
+    assert!(
+        source
+            .error_samples
+            .iter()
+            .any(|e| e.contains("more than 20000 bytes")),
+        "{:?}",
+        source.error_samples
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzipped_latin1_feed_is_unpacked_and_decoded() {
+    let feed = Feed::start().await;
+    let text = rss(&feed.base, &[1, 2], false)
+        .replace(
+            "<?xml version=\"1.0\"?>",
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+        )
+        .replace("Verpleegkundige", "Caf\u{e9}medewerker");
+    let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    let mut packed = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut packed, &latin1).expect("gzip");
+    let body = packed.finish().expect("gzip");
+    let (round, active) = feed
+        .serve_and_round(body, "application/gzip", night(2))
+        .await;
+    assert!(round.sources[0].complete, "{:?}", round.sources[0]);
+    assert_eq!(active, 2);
+    let store = Store::open_readonly(&feed.db).expect("store");
+    let postings = store
+        .active_postings(&feed.config.sources[0].id)
+        .expect("postings");
+    let titles: Vec<String> = postings
+        .iter()
+        .map(|posting| {
+            store
+                .posting(posting.id)
+                .expect("posting")
+                .expect("stored")
+                .data
+                .title
+        })
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .all(|title| title.starts_with("Caf\u{e9}medewerker")),
+        "{titles:?}"
+    );
 }

@@ -21,6 +21,7 @@
 mod error;
 mod robots_cache;
 mod send;
+mod stream;
 mod types;
 
 use std::fmt;
@@ -36,6 +37,7 @@ use url::Url;
 pub use self::error::FetchError;
 use self::robots_cache::RobotsCache;
 use self::send::{BodyLimit, Method, Request};
+pub use self::stream::{BodyStream, Streamed};
 pub use self::types::{FetchOptions, FetchSettings, FetchStats, Fetched, Outcome, Page};
 use crate::address::{AddressGuard, GuardedResolver};
 use crate::charset::{self, GunzipError};
@@ -127,6 +129,43 @@ impl Fetcher {
         self.inner.fetch(Method::Get, url, None, options).await
     }
 
+    /// GETs `url` through the gate like [`Fetcher::get`], but hands a 2xx answer over with
+    /// its body still to come, read chunk by chunk as the caller consumes it (a feed of
+    /// thousands of postings is parsed as it arrives). The answer holds its request slot
+    /// until it is dropped. Gzip as Content-Encoding is undone; a body that is itself gzip is
+    /// the caller's to unpack.
+    pub async fn get_stream(
+        &self,
+        url: &Url,
+        options: &FetchOptions,
+    ) -> Result<Streamed, FetchError> {
+        let inner = &self.inner;
+        let hop = inner
+            .follow(Method::Get, url, None, options, BodyLimit::Stream)
+            .await;
+        let result = hop.and_then(|hop| {
+            let status = hop.response.status;
+            let body = match hop.response.live {
+                Some(response) => Some(BodyStream::new(
+                    self.clone(),
+                    hop.final_url.clone(),
+                    response,
+                    hop.response.admission,
+                )),
+                None => {
+                    outcome(&hop.final_url, status, &hop.response.headers, Bytes::new())?;
+                    None
+                }
+            };
+            Ok(Streamed {
+                final_url: hop.final_url,
+                status: status.as_u16(),
+                body,
+            })
+        });
+        inner.note_failure(url, result)
+    }
+
     /// POSTs `body` as JSON (Workday's job search), following redirects (307/308 repeat the
     /// POST, 301/302/303 turn into a GET). `Accept` defaults to `application/json`.
     pub async fn post_json(
@@ -185,7 +224,32 @@ impl Inner {
         json: Option<&serde_json::Value>,
         options: &FetchOptions,
     ) -> Result<Fetched, FetchError> {
-        let result = self.follow(method, url, json, options).await;
+        let limit = BodyLimit::Fail(self.settings.max_body_bytes);
+        let result = match self.follow(method, url, json, options, limit).await {
+            Ok(hop) => self.answer(hop, options).await,
+            Err(error) => Err(error),
+        };
+        self.note_failure(url, result)
+    }
+
+    /// The answer of the last hop as the crawl reads it.
+    async fn answer(&self, hop: Hop, options: &FetchOptions) -> Result<Fetched, FetchError> {
+        let Hop {
+            final_url,
+            response,
+        } = hop;
+        let body = self.unpack_gzip(&final_url, response.body).await?;
+        let outcome = outcome(&final_url, response.status, &response.headers, body)?;
+        Ok(Fetched {
+            final_url,
+            status: response.status.as_u16(),
+            outcome,
+            slot: options.keep_slot.then(|| Arc::new(response.admission)),
+        })
+    }
+
+    /// Counts and logs a URL that was not fetched.
+    fn note_failure<T>(&self, url: &Url, result: Result<T, FetchError>) -> Result<T, FetchError> {
         if let Err(error) = &result {
             match error {
                 FetchError::Disallowed { .. } | FetchError::RobotsUnreachable { .. } => {
@@ -211,7 +275,8 @@ impl Inner {
         url: &Url,
         mut json: Option<&serde_json::Value>,
         options: &FetchOptions,
-    ) -> Result<Fetched, FetchError> {
+        limit: BodyLimit,
+    ) -> Result<Hop, FetchError> {
         let requested_host = host_key(url);
         let mut current = url.clone();
         let mut n_redirects = 0;
@@ -233,18 +298,14 @@ impl Inner {
                     json,
                     options,
                     rate,
-                    limit: BodyLimit::Fail(self.settings.max_body_bytes),
+                    limit,
                 })
                 .await?;
             let status = response.status;
             if !is_followed_redirect(status) {
-                let body = self.unpack_gzip(&current, response.body).await?;
-                let outcome = outcome(&current, status, &response.headers, body)?;
-                return Ok(Fetched {
+                return Ok(Hop {
                     final_url: current,
-                    status: status.as_u16(),
-                    outcome,
-                    slot: options.keep_slot.then(|| Arc::new(response.admission)),
+                    response,
                 });
             }
             let next =
@@ -310,6 +371,12 @@ impl Inner {
         }
         Ok(())
     }
+}
+
+/// The answer that ended a chain of redirects, and where.
+struct Hop {
+    final_url: Url,
+    response: send::Response,
 }
 
 /// How long an idle connection is kept: twice the interval between requests to a host, at

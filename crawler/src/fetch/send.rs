@@ -29,6 +29,9 @@ pub(super) enum BodyLimit {
     Fail(u64),
     /// Keep the first bytes (robots.txt: RFC 9309 asks to parse at least 500 KiB).
     Truncate(u64),
+    /// Read nothing: a 2xx answer is handed over with its body still to come (feeds, read
+    /// item by item as they arrive).
+    Stream,
 }
 
 pub(super) struct Request<'a> {
@@ -46,6 +49,8 @@ pub(super) struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// A 2xx answer to a [`BodyLimit::Stream`] request, its body unread.
+    pub live: Option<reqwest::Response>,
     /// The global slot of this request, held by the answer until its caller is done with it.
     pub admission: Admission,
 }
@@ -55,6 +60,7 @@ struct Answer {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    live: Option<reqwest::Response>,
 }
 
 /// How one try failed.
@@ -134,6 +140,7 @@ impl Inner {
                             status,
                             headers: response.headers,
                             body: response.body,
+                            live: response.live,
                             admission,
                         });
                     }
@@ -202,42 +209,56 @@ impl Inner {
         let mut response = builder.send().await.map_err(classify)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = if status.is_success() {
-            read_body(&mut response, request.limit).await?
-        } else {
-            Bytes::new()
+        if !status.is_success() {
+            return Ok(Answer {
+                status,
+                headers,
+                body: Bytes::new(),
+                live: None,
+            });
+        }
+        let (max, truncate) = match request.limit {
+            BodyLimit::Fail(max) => (max, false),
+            BodyLimit::Truncate(max) => (max, true),
+            BodyLimit::Stream => {
+                return Ok(Answer {
+                    status,
+                    headers,
+                    body: Bytes::new(),
+                    live: Some(response),
+                });
+            }
         };
+        let body = read_body(&mut response, max, truncate).await?;
         Ok(Answer {
             status,
             headers,
             body,
+            live: None,
         })
     }
 }
 
 /// Streams the (decompressed) body, stopping as soon as it passes the limit: a gzip bomb
 /// costs `limit` bytes of memory and the time to inflate them, no more.
-async fn read_body(response: &mut reqwest::Response, limit: BodyLimit) -> Result<Bytes, Failure> {
-    let max = match limit {
-        BodyLimit::Fail(max) | BodyLimit::Truncate(max) => max,
-    };
-    if let BodyLimit::Fail(max) = limit
-        && response.content_length().is_some_and(|length| length > max)
-    {
+async fn read_body(
+    response: &mut reqwest::Response,
+    max: u64,
+    truncate: bool,
+) -> Result<Bytes, Failure> {
+    if !truncate && response.content_length().is_some_and(|length| length > max) {
         return Err(Failure::TooLarge { limit: max });
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(classify)? {
         let room = max.saturating_sub(body.len() as u64);
         if chunk.len() as u64 > room {
-            match limit {
-                BodyLimit::Fail(max) => return Err(Failure::TooLarge { limit: max }),
-                BodyLimit::Truncate(_) => {
-                    // `room` < chunk.len(), so it fits a usize.
-                    body.extend_from_slice(&chunk[..room as usize]);
-                    break;
-                }
+            if !truncate {
+                return Err(Failure::TooLarge { limit: max });
             }
+            // `room` < chunk.len(), so it fits a usize.
+            body.extend_from_slice(&chunk[..room as usize]);
+            break;
         }
         body.extend_from_slice(&chunk);
     }

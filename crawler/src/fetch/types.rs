@@ -10,6 +10,10 @@ use crate::config::CrawlerSettings;
 use crate::politeness::Admission;
 use url::Url;
 
+/// A streamed body may be this many times `max_body_bytes` (1 GB by default): a board's feed
+/// of a hundred thousand postings, not an endless one.
+const STREAM_BODIES: u64 = 200;
+
 /// How the fetcher behaves; [`FetchSettings::from_crawler`] builds it from `[crawler]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchSettings {
@@ -20,8 +24,12 @@ pub struct FetchSettings {
     pub concurrency: usize,
     /// The longest one request may take, body included (retries each get their own).
     pub timeout: Duration,
-    /// The most decompressed body bytes read; more fails the URL.
+    /// The most decompressed body bytes read; more fails the URL. A streamed body (a feed)
+    /// holds this much per item.
     pub max_body_bytes: u64,
+    /// The most bytes of a streamed body (a feed read item by item), whose items are held
+    /// one at a time.
+    pub max_stream_bytes: u64,
     /// Lets every address through (fixture webs on loopback or private ranges).
     pub allow_private_addresses: bool,
     /// Non-public networks let through although `allow_private_addresses` is off.
@@ -48,6 +56,7 @@ impl FetchSettings {
             concurrency: 64,
             timeout: Duration::from_secs(20),
             max_body_bytes: 5_000_000,
+            max_stream_bytes: 5_000_000 * STREAM_BODIES,
             allow_private_addresses: false,
             allowed_networks: Vec::new(),
             max_redirects: 10,
@@ -66,6 +75,7 @@ impl FetchSettings {
             concurrency: crawler.concurrency.get(),
             timeout: crawler.timeout,
             max_body_bytes: crawler.max_body_bytes.get(),
+            max_stream_bytes: crawler.max_body_bytes.get().saturating_mul(STREAM_BODIES),
             allow_private_addresses: crawler.allow_private_addresses,
             ..FetchSettings::new(crawler.user_agent.clone())
         }

@@ -4,6 +4,8 @@
 //! An item gives a posting with what it carries; when it has only a title and a link, the
 //! description stays empty and the crawl loop reads the linked page (CONTRACT.md, `feed`).
 
+use std::io::BufRead;
+
 use url::Url;
 use vindwerk_model::PostingData;
 
@@ -64,8 +66,29 @@ pub fn read_feed<'a>(
     format: FeedFormat,
     body: &'a str,
     base: &Url,
-) -> Result<FeedItems<'a>, FormatError> {
-    let document = xml::open(body)?;
+) -> Result<FeedItems<&'a [u8]>, FormatError> {
+    feed_items(format, xml::open(body)?, base)
+}
+
+/// Like [`read_feed`], for a feed read as it arrives (UTF-8, without a byte-order mark; see
+/// [`crate::charset::Utf8Reader`]): an item of more than `max_item_bytes` makes the rest of
+/// the feed unreadable.
+pub fn read_feed_from<R: BufRead>(
+    format: FeedFormat,
+    input: R,
+    base: &Url,
+    max_item_bytes: usize,
+) -> Result<FeedItems<R>, FormatError> {
+    let mut items = feed_items(format, xml::open_reader(input)?, base)?;
+    items.items = items.items.with_item_limit(max_item_bytes);
+    Ok(items)
+}
+
+fn feed_items<R: BufRead>(
+    format: FeedFormat,
+    document: xml::Document<R>,
+    base: &Url,
+) -> Result<FeedItems<R>, FormatError> {
     let root = document.root();
     let path: &'static [&'static str] = match format {
         FeedFormat::Rss if root.is("rss") => &["channel", "item"],
@@ -90,8 +113,8 @@ pub fn read_feed<'a>(
 }
 
 /// The items of a feed, each a posting or the problem (naming the item) that kept it out.
-pub struct FeedItems<'a> {
-    items: xml::Items<'a>,
+pub struct FeedItems<R> {
+    items: xml::Items<R>,
     format: FeedFormat,
     base: Url,
     n_items: usize,
@@ -111,7 +134,7 @@ pub enum FeedEnd {
     Unreadable(FormatError),
 }
 
-impl FeedItems<'_> {
+impl<R: BufRead> FeedItems<R> {
     /// How many items were read so far, good or not.
     pub fn n_items(&self) -> usize {
         self.n_items
@@ -138,7 +161,7 @@ impl FeedItems<'_> {
     }
 }
 
-impl Iterator for FeedItems<'_> {
+impl<R: BufRead> Iterator for FeedItems<R> {
     type Item = Result<PostingData, String>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -25,7 +25,9 @@ pub use ats::{
     greenhouse_jobs_url, lever_postings_url, parse_greenhouse, parse_lever, parse_recruitee,
     recruitee_offers_url,
 };
-pub use feeds::{FeedEnd, FeedItems, parse_atom, parse_feed, parse_indeed, parse_rss, read_feed};
+pub use feeds::{
+    FeedEnd, FeedItems, parse_atom, parse_feed, parse_indeed, parse_rss, read_feed, read_feed_from,
+};
 pub use personio::{parse_personio, personio_xml_url};
 pub use sitemap::{Sitemap, SitemapEntry, SitemapKind, parse_sitemap};
 pub use smartrecruiters::{

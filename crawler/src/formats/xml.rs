@@ -7,6 +7,8 @@
 //! `<item>`, a sitemap's `<url>`) is built as a tree, so that a feed of thousands of postings
 //! holds one of them at a time, not the whole document twice over.
 
+use std::io::BufRead;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -80,6 +82,16 @@ impl Element {
         names.iter().find_map(|name| self.child_text(name))
     }
 
+    /// The bytes of its name and attributes.
+    fn size(&self) -> usize {
+        self.name.len()
+            + self
+                .attrs
+                .iter()
+                .map(|(key, value)| key.len() + value.len())
+                .sum::<usize>()
+    }
+
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
@@ -89,8 +101,9 @@ impl Element {
 }
 
 /// A document opened up to its root element, ready to be read item by item.
-pub(crate) struct Document<'a> {
-    reader: Reader<&'a [u8]>,
+pub(crate) struct Document<R> {
+    reader: Reader<R>,
+    buf: Vec<u8>,
     /// The root element: its name and attributes, without children.
     root: Element,
     /// The root was written `<root/>`: nothing is inside.
@@ -99,19 +112,26 @@ pub(crate) struct Document<'a> {
 
 /// Opens a document: reads up to its root element. An error (or the end) before any element
 /// is an error; anything later is forgiven as far as it can be (see [`Items`]).
-pub(crate) fn open(body: &str) -> Result<Document<'_>, FormatError> {
-    let body = body.trim_start_matches('\u{feff}');
-    let mut reader = Reader::from_str(body);
+pub(crate) fn open(body: &str) -> Result<Document<&[u8]>, FormatError> {
+    open_reader(body.trim_start_matches('\u{feff}').as_bytes())
+}
+
+/// Opens a document that is read as it arrives (UTF-8, without a byte-order mark).
+pub(crate) fn open_reader<R: BufRead>(input: R) -> Result<Document<R>, FormatError> {
+    let mut reader = Reader::from_reader(input);
+    let mut buf = Vec::new();
     let config = reader.config_mut();
     config.check_end_names = false;
     config.allow_unmatched_ends = true;
     config.allow_dangling_amp = true;
     loop {
-        match reader.read_event() {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
             Ok(Event::Start(start)) => {
                 let root = element(&start);
                 return Ok(Document {
                     reader,
+                    buf,
                     root,
                     root_is_empty: false,
                 });
@@ -120,6 +140,7 @@ pub(crate) fn open(body: &str) -> Result<Document<'_>, FormatError> {
                 let root = element(&start);
                 return Ok(Document {
                     reader,
+                    buf,
                     root,
                     root_is_empty: true,
                 });
@@ -136,7 +157,7 @@ pub(crate) fn open(body: &str) -> Result<Document<'_>, FormatError> {
     }
 }
 
-impl<'a> Document<'a> {
+impl<R: BufRead> Document<R> {
     /// The root element's name and attributes (its children are not read yet).
     pub(crate) fn root(&self) -> &Element {
         &self.root
@@ -146,9 +167,12 @@ impl<'a> Document<'a> {
     /// the last takes the first child of that name (as [`Element::child`]); the last takes
     /// every child of that name (as [`Element::children_named`]). An empty path reads the
     /// root itself as the one item.
-    pub(crate) fn items(self, path: &'static [&'static str]) -> Items<'a> {
+    pub(crate) fn items(self, path: &'static [&'static str]) -> Items<R> {
         let mut items = Items {
             reader: self.reader,
+            buf: self.buf,
+            item_bytes: 0,
+            max_item_bytes: usize::MAX,
             path,
             outside: Vec::new(),
             item: Vec::new(),
@@ -185,8 +209,14 @@ struct Open {
 /// The items of a document, each a whole [`Element`], in document order. After the last item
 /// comes nothing; an error that makes the document unreadable (nesting too deep, broken XML
 /// after the root element closed) is yielded once, after the items before it.
-pub(crate) struct Items<'a> {
-    reader: Reader<&'a [u8]>,
+pub(crate) struct Items<R> {
+    reader: Reader<R>,
+    /// The reader's buffer for the event being read.
+    buf: Vec<u8>,
+    /// Text and names held by the item being read, roughly; past `max_item_bytes` the
+    /// document is unreadable.
+    item_bytes: usize,
+    max_item_bytes: usize,
     path: &'static [&'static str],
     /// Open elements outside the item being read, the root first.
     outside: Vec<Open>,
@@ -199,7 +229,14 @@ pub(crate) struct Items<'a> {
     done: bool,
 }
 
-impl Items<'_> {
+impl<R: BufRead> Items<R> {
+    /// Refuses an item of more than `max` bytes of text and names: the document is then
+    /// unreadable from there on (a feed's item is a posting, never megabytes).
+    pub(crate) fn with_item_limit(mut self, max: usize) -> Self {
+        self.max_item_bytes = max;
+        self
+    }
+
     /// Once the items are read: why the document ended early or broke off, when it did (the
     /// items then are those that arrived).
     pub(crate) fn take_note(&mut self) -> Option<String> {
@@ -215,7 +252,10 @@ impl Items<'_> {
         if let Some(done) = self.item.pop() {
             match self.item.last_mut() {
                 Some(parent) => parent.children.push(Node::Element(done)),
-                None => return Some(done),
+                None => {
+                    self.item_bytes = 0;
+                    return Some(done);
+                }
             }
         } else {
             self.outside.pop();
@@ -262,6 +302,7 @@ impl Items<'_> {
         let Some(top) = self.item.last_mut() else {
             return;
         };
+        self.item_bytes += text.len();
         if let Some(Node::Text(last)) = top.children.last_mut() {
             last.push_str(text);
         } else {
@@ -270,8 +311,24 @@ impl Items<'_> {
     }
 
     fn read(&mut self) -> Option<Result<Element, FormatError>> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let read = self.read_with(&mut buf);
+        self.buf = buf;
+        read
+    }
+
+    fn read_with(&mut self, buf: &mut Vec<u8>) -> Option<Result<Element, FormatError>> {
         loop {
-            let event = match self.reader.read_event() {
+            if self.item_bytes > self.max_item_bytes {
+                self.done = true;
+                return Some(Err(FormatError::Xml(format!(
+                    "at byte {}: an item of more than {} bytes",
+                    self.reader.buffer_position(),
+                    self.max_item_bytes
+                ))));
+            }
+            buf.clear();
+            let event = match self.reader.read_event_into(buf) {
                 Ok(event) => event,
                 Err(error) => {
                     let message = format!("at byte {}: {error}", self.reader.error_position());
@@ -293,7 +350,11 @@ impl Items<'_> {
                         ))));
                     }
                     match self.place(&start) {
-                        Place::InItem | Place::Item => self.item.push(element(&start)),
+                        Place::InItem | Place::Item => {
+                            let element = element(&start);
+                            self.item_bytes += element.size();
+                            self.item.push(element);
+                        }
                         Place::Outside { on_path } => self.outside.push(Open {
                             name: local(start.name().as_ref()),
                             on_path,
@@ -304,6 +365,7 @@ impl Items<'_> {
                 Event::Empty(start) => match self.place(&start) {
                     Place::InItem => {
                         let empty = element(&start);
+                        self.item_bytes += empty.size();
                         if let Some(top) = self.item.last_mut() {
                             top.children.push(Node::Element(empty));
                         }
@@ -361,7 +423,7 @@ enum Place {
     },
 }
 
-impl Iterator for Items<'_> {
+impl<R: BufRead> Iterator for Items<R> {
     type Item = Result<Element, FormatError>;
 
     fn next(&mut self) -> Option<Self::Item> {

@@ -10,6 +10,7 @@
 //!   those whose closing date has passed, expire;
 //! - a source whose listing did not load completely expires nothing by absence or date.
 
+mod feed;
 mod pages;
 mod summary;
 mod walk;

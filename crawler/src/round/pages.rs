@@ -11,7 +11,9 @@ use vindwerk_store::FetchState;
 use super::{Progress, RoundOptions, SourceRun};
 use crate::config::CrawlerSettings;
 use crate::extract::{self, Extracted};
-use crate::fetch::{FetchError, FetchOptions, FetchSettings, Fetched, Outcome};
+use crate::fetch::{
+    BodyStream, FetchError, FetchOptions, FetchSettings, Fetched, Outcome, Streamed,
+};
 use crate::politeness::Admission;
 
 /// The fetcher's settings for a round: `[crawler]`, and the benchmark switch.
@@ -24,7 +26,7 @@ pub(super) fn fetch_settings(crawler: &CrawlerSettings, options: &RoundOptions) 
 }
 
 /// A short stable name of a fetch failure, for the run summary's errors by kind.
-fn error_kind(error: &FetchError) -> &'static str {
+pub(super) fn error_kind(error: &FetchError) -> &'static str {
     match error {
         FetchError::Disallowed { .. } => "robots_disallowed",
         FetchError::RobotsUnreachable { .. } => "robots_unreachable",
@@ -66,6 +68,33 @@ impl SourceRun {
         let fetched = self.shared.fetcher.get(url, &self.fetch_options()).await;
         self.count_page(&fetched);
         self.listing_text(url, fetched)
+    }
+
+    /// Opens a feed to be read as it arrives. `None` when it did not load; the error is
+    /// recorded and the read of this source is incomplete.
+    pub(crate) async fn stream_listing(&self, url: &Url) -> Option<BodyStream> {
+        let streamed = self
+            .shared
+            .fetcher
+            .get_stream(url, &self.fetch_options())
+            .await;
+        self.count_page(&streamed);
+        match streamed {
+            Ok(Streamed {
+                body: Some(body), ..
+            }) => Some(body),
+            Ok(other) => {
+                self.error(
+                    "listing",
+                    format!("{url}: listing answered {}", other.status),
+                );
+                None
+            }
+            Err(error) => {
+                self.error(error_kind(&error), error.report());
+                None
+            }
+        }
     }
 
     fn listing_text(&self, url: &Url, fetched: Result<Fetched, FetchError>) -> Option<String> {

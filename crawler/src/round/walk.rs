@@ -5,13 +5,13 @@
 use std::collections::HashSet;
 
 use futures::SinkExt;
-use futures::StreamExt;
 use futures::channel::mpsc;
+use futures::{Stream, StreamExt};
 use url::Url;
 use vindwerk_model::PostingData;
 
 use super::SourceRun;
-use crate::config::{AtsSpec, FeedSpec, SiteSpec, SitemapSpec, SourceSpec, WorkdaySpec};
+use crate::config::{AtsSpec, SiteSpec, SitemapSpec, SourceSpec, WorkdaySpec};
 use crate::formats::{self, SitemapKind};
 
 /// Sitemap indexes nest; real ones go two levels deep at most.
@@ -29,7 +29,7 @@ pub(crate) async fn walk(run: &SourceRun) -> bool {
     match &run.source.spec {
         SourceSpec::Sitemap(spec) => sitemap(run, spec).await,
         SourceSpec::Site(spec) => site(run, spec).await,
-        SourceSpec::Feed(spec) => feed(run, spec).await,
+        SourceSpec::Feed(spec) => super::feed::feed(run, spec).await,
         SourceSpec::Recruitee(spec) => recruitee(run, spec).await,
         SourceSpec::Greenhouse(spec) => greenhouse(run, spec).await,
         SourceSpec::Lever(spec) => lever(run, spec).await,
@@ -40,7 +40,7 @@ pub(crate) async fn walk(run: &SourceRun) -> bool {
 }
 
 /// Reads detail pages concurrently; the fetcher's gate sets the pace per host.
-async fn read_details(run: &SourceRun, urls: Vec<Url>) {
+pub(super) async fn read_details(run: &SourceRun, urls: Vec<Url>) {
     futures::stream::iter(urls)
         .map(|url| run.read_detail(url))
         .buffer_unordered(run.shared.concurrency)
@@ -192,75 +192,19 @@ async fn walk_listings(run: &SourceRun, spec: &SiteSpec, mut details: mpsc::Send
     complete
 }
 
-/// Reads a feed item by item, saving each posting as it is read: a board's feed of thousands
-/// of postings is held as its body and the one item being read, never as a tree or a list.
-/// The feed is the source's complete listing only when it reads to its proper end.
-async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
-    let Some(body) = run.fetch_listing(&spec.url).await else {
-        return false;
-    };
-    let mut items = match formats::read_feed(spec.format, &body, &spec.url) {
-        Ok(items) => items,
-        Err(error) => {
-            run.error("parse", format!("{}: {error}", spec.url));
-            return false;
-        }
-    };
-    let mut link_only = Vec::new();
-    let postings = items.by_ref().filter_map(|item| {
-        let posting = match item {
-            Ok(posting) => posting,
-            Err(problem) => {
-                run.error("parse", format!("{}: {problem}", spec.url));
-                return None;
-            }
-        };
-        if !posting.description.trim().is_empty() {
-            return Some(posting);
-        }
-        // An item with only a link (and a title) is read from the page it links to.
-        match Url::parse(&posting.url) {
-            Ok(url) => {
-                run.mark_alive(url.as_str());
-                link_only.push(url);
-            }
-            Err(error) => run.error(
-                "parse",
-                format!("{}: item link {:?}: {error}", spec.url, posting.url),
-            ),
-        }
-        None
-    });
-    save_all(run, postings).await;
-    let complete = match items.finish() {
-        Ok(()) => true,
-        Err(formats::FeedEnd::CutOff(note)) => {
-            run.error("parse", format!("{}: {note}", spec.url));
-            false
-        }
-        Err(formats::FeedEnd::Unreadable(error)) => {
-            run.error("parse", format!("{}: {error}", spec.url));
-            false
-        }
-    };
-    drop(body);
-    read_details(run, link_only).await;
-    complete
-}
-
 /// Stores the postings of an API listing page; its unreadable items are recorded.
 async fn save_listing(run: &SourceRun, url: &Url, listing: formats::Listing) {
     for problem in listing.problems {
         run.error("parse", format!("{url}: {problem}"));
     }
-    save_all(run, listing.postings).await;
+    save_all(run, futures::stream::iter(listing.postings)).await;
 }
 
 /// Stores postings with many saves in flight, so that they share the writer's transactions
 /// instead of waiting for one commit each: a feed of thousands of postings is read at the
 /// writer's pace, and its body is let go as soon.
-async fn save_all(run: &SourceRun, postings: impl IntoIterator<Item = PostingData>) {
-    futures::stream::iter(postings)
+pub(super) async fn save_all(run: &SourceRun, postings: impl Stream<Item = PostingData>) {
+    postings
         .map(|data| run.save(data))
         .buffer_unordered(SAVES_IN_FLIGHT)
         .collect::<()>()
