@@ -39,8 +39,10 @@ pub fn parse_sitemap(body: &str, base: &Url) -> Result<Sitemap, FormatError> {
     if !trimmed.starts_with('<') {
         return plain_text(trimmed, base);
     }
-    let (root, note) = xml::parse(trimmed)?;
-    let (kind, item_name) = if root.is("urlset") {
+    // Read entry by entry: a urlset of 50,000 URLs is never held as a tree.
+    let document = xml::open(trimmed)?;
+    let root = document.root();
+    let (kind, item_name): (SitemapKind, &'static str) = if root.is("urlset") {
         (SitemapKind::Urlset, "url")
     } else if root.is("sitemapindex") {
         (SitemapKind::Index, "sitemap")
@@ -50,19 +52,27 @@ pub fn parse_sitemap(body: &str, base: &Url) -> Result<Sitemap, FormatError> {
             found: format!("<{}>", root.name),
         });
     };
+    let path: &'static [&'static str] = match kind {
+        SitemapKind::Urlset => &["url"],
+        SitemapKind::Index => &["sitemap"],
+    };
+    let mut items = document.items(path);
     let mut sitemap = Sitemap {
         kind,
         entries: Vec::new(),
-        problems: note.into_iter().collect(),
+        problems: Vec::new(),
     };
-    for (index, item) in root.children_named(item_name).enumerate() {
+    let mut index = 0;
+    for item in items.by_ref() {
+        let item = item?;
+        index += 1;
         if sitemap.entries.len() >= MAX_ENTRIES {
             sitemap.problems.push(format!(
                 "more than {MAX_ENTRIES} entries: the rest is ignored"
             ));
             break;
         }
-        let place = format!("{item_name} #{}", index + 1);
+        let place = format!("{item_name} #{index}");
         let Some(loc) = item.child_text("loc") else {
             sitemap.problems.push(format!("{place}: no <loc>"));
             continue;
@@ -79,6 +89,7 @@ pub fn parse_sitemap(body: &str, base: &Url) -> Result<Sitemap, FormatError> {
                 .push(format!("{place}: invalid URL {:?}", truncate(&loc))),
         }
     }
+    sitemap.problems.extend(items.take_note());
     Ok(sitemap)
 }
 
