@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use vindwerk_model::{Posting, PostingId, Vacancy, VacancyId};
+use tracing::info;
+use vindwerk_model::{Posting, PostingData, PostingId, Vacancy, VacancyId};
 
 use crate::dedup::{self, DedupConfig, DedupItem, NormalisedFields};
 use crate::normalise::{self, Gazetteer, NormaliseError, Normalised, Occupations};
@@ -82,6 +83,70 @@ pub fn prepare(
     (fields, items)
 }
 
+/// Postings normalised one at a time as they are read, keeping only what dedup and the merge
+/// read: each posting without its published data (but its URL and reference), its merge
+/// fields, and its dedup item, which holds the one copy of its text (as plain text) until
+/// dedup is done. A store of a million postings is never in memory as HTML.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    postings: Vec<Posting>,
+    fields: Vec<NormalisedFields>,
+    items: Vec<DedupItem>,
+}
+
+impl Prepared {
+    pub fn new() -> Prepared {
+        Prepared::default()
+    }
+
+    /// Normalises `posting` and keeps what the vacancies need of it.
+    pub fn push(&mut self, mut posting: Posting, normaliser: &Normaliser) {
+        let normalised = normaliser.normalise(&posting);
+        let mut fields = merge_fields(&normalised);
+        let mut item = dedup::dedup_item(&posting, &fields);
+        item.employer_key = normalised.employer_key;
+        // The dedup item holds the text; the merge gets it back once dedup is done.
+        fields.description = String::new();
+        posting.data = PostingData {
+            url: std::mem::take(&mut posting.data.url),
+            reference: posting.data.reference.take(),
+            ..PostingData::default()
+        };
+        self.postings.push(posting);
+        self.fields.push(fields);
+        self.items.push(item);
+    }
+
+    pub fn len(&self) -> usize {
+        self.postings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.postings.is_empty()
+    }
+
+    /// Every vacancy the postings make. `previous` is the assignment of the last run (empty
+    /// on the first), so that vacancies keep their ids.
+    pub fn into_vacancies(self, previous: &HashMap<PostingId, VacancyId>) -> Vec<Vacancy> {
+        let Prepared {
+            postings,
+            mut fields,
+            items,
+        } = self;
+        let started = std::time::Instant::now();
+        let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
+        info!(
+            postings = items.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "deduplicated"
+        );
+        for (fields, item) in fields.iter_mut().zip(items) {
+            fields.description = item.description;
+        }
+        merge_clusters(&postings, &fields, clusters)
+    }
+}
+
 /// Every vacancy the postings make. `previous` is the assignment of the last run (empty on
 /// the first), so that vacancies keep their ids.
 pub fn build_vacancies(
@@ -90,13 +155,21 @@ pub fn build_vacancies(
     normaliser: &Normaliser,
 ) -> Vec<Vacancy> {
     let (fields, items) = prepare(postings, normaliser);
+    let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
+    merge_clusters(postings, &fields, clusters)
+}
+
+/// Each cluster merged into its vacancy.
+fn merge_clusters(
+    postings: &[Posting],
+    fields: &[NormalisedFields],
+    clusters: Vec<dedup::Cluster>,
+) -> Vec<Vacancy> {
     let index_of: HashMap<PostingId, usize> = postings
         .iter()
         .enumerate()
         .map(|(index, posting)| (posting.id, index))
         .collect();
-
-    let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
     let mut vacancies = Vec::with_capacity(clusters.len());
     for cluster in clusters {
         let members: Vec<(&Posting, &NormalisedFields)> = cluster

@@ -13,8 +13,9 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::Utc;
 use serde::Serialize;
+use tracing::info;
 use vindwerk_indexer::index::{self, WriterConfig};
-use vindwerk_indexer::pipeline::{self, Normaliser};
+use vindwerk_indexer::pipeline::{Normaliser, Prepared};
 use vindwerk_model::{Vacancy, VacancyId};
 use vindwerk_store::{ChangeSeq, Store, StoreError};
 
@@ -67,13 +68,28 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
     let mut store =
         Store::open(db).with_context(|| format!("cannot open the store {}", db.display()))?;
 
-    let mut postings = Vec::new();
+    // Each posting is normalised as it is read; what dedup and the merge need is kept, its
+    // published text only once, as plain text.
+    let stage = Instant::now();
+    let mut prepared = Prepared::new();
     store.for_each_posting(|posting| -> Result<(), StoreError> {
-        postings.push(posting);
+        prepared.push(posting, &normaliser);
         Ok(())
     })?;
+    let n_postings = prepared.len();
+    info!(
+        postings = n_postings,
+        seconds = stage.elapsed().as_secs_f64(),
+        "postings read and normalised"
+    );
     let previous = store.vacancy_assignments()?;
-    let vacancies = pipeline::build_vacancies(&postings, &previous, &normaliser);
+    let stage = Instant::now();
+    let vacancies = prepared.into_vacancies(&previous);
+    info!(
+        vacancies = vacancies.len(),
+        seconds = stage.elapsed().as_secs_f64(),
+        "vacancies deduplicated and merged"
+    );
 
     let now = Utc::now();
     let current: HashSet<&VacancyId> = vacancies.iter().map(|vacancy| &vacancy.id).collect();
@@ -81,6 +97,7 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
         .values()
         .filter(|id| !current.contains(id))
         .collect();
+    let stage = Instant::now();
     let vacancies_changed = store.write(|batch| -> Result<usize, StoreError> {
         let mut changed = 0;
         for vacancy in &vacancies {
@@ -93,6 +110,12 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
         }
         Ok(changed)
     })?;
+    info!(
+        changed = vacancies_changed,
+        seconds = stage.elapsed().as_secs_f64(),
+        "vacancies written to the store"
+    );
+    let stage = Instant::now();
 
     std::fs::create_dir_all(index_root)
         .with_context(|| format!("cannot create {}", index_root.display()))?;
@@ -124,12 +147,18 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
             Some(&seq.to_string()),
         )?,
     };
+    info!(
+        documents = stats.documents,
+        written = stats.changed,
+        seconds = stage.elapsed().as_secs_f64(),
+        "index written"
+    );
     let internal = index::build_internal_indexes(index_root, &vacancies, config)?
         .into_iter()
         .map(|(slug, stats)| (slug, stats.documents))
         .collect();
     Ok(IndexReport {
-        postings: postings.len(),
+        postings: n_postings,
         vacancies: vacancies.len(),
         vacancies_changed,
         vacancies_deleted: vanished.len(),

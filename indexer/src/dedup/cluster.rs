@@ -70,7 +70,7 @@ struct Prepared {
 
 /// Groups the items (sorted and unique by posting id) into clusters of indices, each sorted,
 /// ordered by their first index.
-pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usize>> {
+pub(crate) fn cluster(items: &[&DedupItem], config: &DedupConfig) -> Vec<Vec<usize>> {
     let mut names = Interner::default();
     let mut audiences = Interner::default();
     let employer_keys: Vec<Option<String>> = items
@@ -154,7 +154,7 @@ pub(crate) fn cluster(items: &[DedupItem], config: &DedupConfig) -> Vec<Vec<usiz
 
 /// Gives a posting without a place the place its title ends in, when another posting has that
 /// place: boards write "Kok - Utrecht" where the page says nothing else about where.
-fn infer_places(items: &[DedupItem], place_keys: &mut [Option<String>]) {
+fn infer_places(items: &[&DedupItem], place_keys: &mut [Option<String>]) {
     let known: HashSet<String> = place_keys.iter().flatten().cloned().collect();
     if known.is_empty() {
         return;
@@ -177,7 +177,7 @@ fn infer_places(items: &[DedupItem], place_keys: &mut [Option<String>]) {
 
 /// Pairs from exact signals: the same canonical URL, the same reference in one scope.
 fn exact_pairs(
-    items: &[DedupItem],
+    items: &[&DedupItem],
     employer_keys: &[Option<String>],
     pairs: &mut Vec<(Signal, f64, u32, u32)>,
 ) {
@@ -209,7 +209,7 @@ fn exact_pairs(
 /// keeps the employer's reference number. A reference alone is weak across employers, so the
 /// pair must also pass every check but the text's.
 fn reference_pairs(
-    items: &[DedupItem],
+    items: &[&DedupItem],
     prepared: &[Prepared],
     config: &DedupConfig,
     pairs: &mut Vec<(Signal, f64, u32, u32)>,
@@ -458,7 +458,7 @@ impl Boilerplate {
     /// is template: "ben jij de ... die ons team in ... komt versterken" keeps only its job and
     /// place words). Postings are told apart by their whole text, so that a board's double copy
     /// or a repost does not turn that text into boilerplate.
-    fn find(items: &[DedupItem], employer_keys: &[Option<String>]) -> Boilerplate {
+    fn find(items: &[&DedupItem], employer_keys: &[Option<String>]) -> Boilerplate {
         let mut by_source_items: HashMap<&str, Vec<usize>> = HashMap::new();
         for (index, item) in items.iter().enumerate() {
             by_source_items

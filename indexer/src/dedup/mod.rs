@@ -108,7 +108,7 @@ pub fn deduplicate(
     let mut sorted: Vec<&DedupItem> = items.iter().collect();
     sorted.sort();
     sorted.dedup_by_key(|item| item.posting_id);
-    let unique: Vec<DedupItem> = sorted.into_iter().cloned().collect();
+    let unique = sorted;
 
     let groups = cluster::cluster(&unique, config);
     let postings: Vec<Vec<PostingId>> = groups
