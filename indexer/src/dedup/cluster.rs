@@ -126,9 +126,9 @@ pub(crate) fn cluster(items: &[&DedupItem], config: &DedupConfig) -> Vec<Vec<usi
     let mut pairs: Vec<(Signal, f64, u32, u32)> = Vec::new();
     exact_pairs(items, &employer_keys, &mut pairs);
     reference_pairs(items, &prepared, config, &mut pairs);
-    let candidates = candidate_pairs(&prepared);
+    let candidates = candidate_pairs(&prepared, config);
     let n_candidates = candidates.len();
-    for (a, b) in candidates {
+    for (a, b) in candidates.iter() {
         if let Some(score) = verify(&prepared[a as usize], &prepared[b as usize], config) {
             pairs.push((Signal::Similar, score, a, b));
         }
@@ -243,8 +243,8 @@ fn reference_pairs(
 
 /// Candidate pairs from LSH bands over the descriptions and from blocks of equal titles at one
 /// employer or one place (which find descriptions too short or too cut to share a band).
-fn candidate_pairs(prepared: &[Prepared]) -> HashSet<(u32, u32)> {
-    let mut candidates = HashSet::new();
+fn candidate_pairs(prepared: &[Prepared], config: &DedupConfig) -> Candidates {
+    let mut candidates = Candidates::default();
     for band in 0..BANDS {
         let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
         for (index, item) in prepared.iter().enumerate() {
@@ -256,7 +256,7 @@ fn candidate_pairs(prepared: &[Prepared]) -> HashSet<(u32, u32)> {
             }
         }
         for bucket in buckets.into_values() {
-            add_bucket(bucket, prepared, &mut candidates);
+            add_bucket(bucket, prepared, config, &mut candidates);
         }
     }
     let mut blocks: HashMap<(bool, u32, &str), Vec<u32>> = HashMap::new();
@@ -278,12 +278,64 @@ fn candidate_pairs(prepared: &[Prepared]) -> HashSet<(u32, u32)> {
         }
     }
     for bucket in blocks.into_values() {
-        add_bucket(bucket, prepared, &mut candidates);
+        add_bucket(bucket, prepared, config, &mut candidates);
     }
+    candidates.compact();
     candidates
 }
 
-fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut HashSet<(u32, u32)>) {
+/// Candidate pairs, each once: packed into one `u64` (8 bytes, where a hash set of pairs takes
+/// about twice that and three times while it grows) and made unique by sorting whenever the
+/// buffer is full, so that it holds at most twice the distinct pairs. Tens of millions of
+/// pairs are usual at a hundred thousand postings.
+#[derive(Debug, Default)]
+struct Candidates {
+    packed: Vec<u64>,
+    /// How many pairs at the front are sorted and unique.
+    unique: usize,
+}
+
+impl Candidates {
+    fn insert(&mut self, a: u32, b: u32) {
+        if self.packed.len() == self.packed.capacity() && self.packed.len() > self.unique {
+            self.compact();
+            // Grow only when repeats were not what filled it.
+            if self.packed.len() * 2 < self.packed.capacity() {
+                self.packed.push(pack(a, b));
+                return;
+            }
+        }
+        self.packed.push(pack(a, b));
+    }
+
+    fn compact(&mut self) {
+        self.packed.sort_unstable();
+        self.packed.dedup();
+        self.unique = self.packed.len();
+    }
+
+    /// The distinct pairs, smaller index first, in ascending order (after [`Candidates::compact`]).
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.packed
+            .iter()
+            .map(|&pair| ((pair >> 32) as u32, pair as u32))
+    }
+
+    fn len(&self) -> usize {
+        self.packed.len()
+    }
+}
+
+fn pack(a: u32, b: u32) -> u64 {
+    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
+}
+
+fn add_bucket(
+    mut bucket: Vec<u32>,
+    prepared: &[Prepared],
+    config: &DedupConfig,
+    candidates: &mut Candidates,
+) {
     if bucket.len() < 2 {
         return;
     }
@@ -298,8 +350,25 @@ fn add_bucket(mut bucket: Vec<u32>, prepared: &[Prepared], candidates: &mut Hash
     };
     for (i, &a) in bucket.iter().enumerate() {
         for &b in bucket.iter().skip(i + 1).take(window - 1) {
-            candidates.insert((a.min(b), a.max(b)));
+            if may_match(&prepared[a as usize], &prepared[b as usize], config) {
+                candidates.insert(a, b);
+            }
         }
+    }
+}
+
+/// Whether two postings may be one vacancy at all, on what is known for certain: not when both
+/// employers or both places are known and differ, nor when their dates are too far apart.
+/// [`compare`] refuses exactly these first; a template text shared by a hundred employers
+/// puts its postings in one bucket, and they never become candidates.
+fn may_match(a: &Prepared, b: &Prepared, config: &DedupConfig) -> bool {
+    let differ = |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    if differ(a.employer, b.employer) || differ(a.place, b.place) {
+        return false;
+    }
+    match (a.date, b.date) {
+        (Some(x), Some(y)) => (x - y).num_days().abs() <= config.max_days_apart,
+        _ => true,
     }
 }
 
@@ -639,5 +708,35 @@ impl Groups {
         let mut clusters: Vec<Vec<usize>> = by_root.into_values().collect();
         clusters.sort_unstable_by_key(|cluster| cluster[0]);
         clusters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_distinct_pairs_in_order_however_often_added() {
+        let mut candidates = Candidates::default();
+        for round in 0..5u32 {
+            for a in 0..300u32 {
+                let b = (a * 7 + round) % 300;
+                if a != b {
+                    candidates.insert(b, a);
+                    candidates.insert(a, b);
+                }
+            }
+        }
+        candidates.compact();
+        let pairs: Vec<(u32, u32)> = candidates.iter().collect();
+        let mut expected: Vec<(u32, u32)> = (0..5u32)
+            .flat_map(|round| (0..300u32).map(move |a| (a, (a * 7 + round) % 300)))
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(pairs, expected);
+        assert!(candidates.packed.capacity() <= 4 * expected.len().next_power_of_two());
     }
 }
