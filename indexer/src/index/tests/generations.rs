@@ -71,6 +71,33 @@ fn a_build_is_served_and_finds_stemmed_words() {
 }
 
 #[test]
+fn a_full_build_goes_live_as_one_segment_with_its_watermark() {
+    let dir = TempDir::new().expect("temp dir");
+    // Two indexing threads write a segment each.
+    let config = WriterConfig {
+        threads: 2,
+        heap_bytes: 40_000_000,
+    };
+    let vacancies: Vec<_> = (0..400)
+        .map(|n| vacancy(&format!("v{n}"), "Kok", &format!("Koken in keuken {n}.")))
+        .collect();
+    let stats = build_index(dir.path(), vacancies, config, Some("run-7")).expect("build");
+    assert_eq!(stats.documents, 400);
+    let live = dir.path().join(&stats.generation);
+    let index = tantivy::Index::open_in_dir(&live).expect("open the generation");
+    assert_eq!(index.searchable_segment_ids().expect("segments").len(), 1);
+    assert_eq!(
+        live_ids(dir.path(), "keuken").len(),
+        100,
+        "a search still finds them"
+    );
+    assert_eq!(
+        index_watermark(dir.path()).expect("watermark").as_deref(),
+        Some("run-7")
+    );
+}
+
+#[test]
 fn an_incremental_update_replaces_and_deletes_documents() {
     let dir = TempDir::new().expect("temp dir");
     build_index(
