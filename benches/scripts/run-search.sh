@@ -6,6 +6,7 @@
 #
 #   benches/scripts/run-search.sh                          # 100,000 vacancies
 #   benches/scripts/run-search.sh --vacancies 1000000      # any other bench-search flags
+#   benches/scripts/run-search.sh --with-postgres ...      # PostgreSQL too (setup-postgres.sh)
 set -euo pipefail
 benches="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="$(cd "$benches/.." && pwd)"
@@ -14,7 +15,15 @@ cargo build --release --bin vindwerk
 cargo build --release -p vindwerk-benches --bin bench-search
 
 vacancies=100000
-args=("$@")
+args=()
+for arg in "$@"; do
+    if [[ "$arg" == --with-postgres ]]; then
+        args+=(--postgres "$("$benches/scripts/setup-postgres.sh")")
+    else
+        args+=("$arg")
+    fi
+done
+set -- "${args[@]}"
 for ((i = 0; i < ${#args[@]}; i++)); do
     case "${args[$i]}" in
         --vacancies) vacancies="${args[$((i + 1))]}" ;;
@@ -47,9 +56,12 @@ for name in ('in_process', 'http_single'):
 load = r['http_load']
 print(f"http load, {load['clients']} clients: {load['queries_per_s']} queries/s, "
       f"p99 {load['latencies']['p99_ms']} ms, {load['errors']} errors")
-if r.get('fts'):
-    f = r['fts']
-    print(f"fts5: load {f['load_s']} s, p50 {f['single']['p50_ms']} ms, p99 {f['single']['p99_ms']} ms")
+for name in ('fts', 'postgres'):
+    if r.get(name):
+        f = r[name]
+        print(f"{name}: load {f['load_s']} s, {f['bytes'] // 10**6} MB, "
+              f"p50 {f['single']['p50_ms']} ms, p95 {f['single']['p95_ms']} ms, "
+              f"p99 {f['single']['p99_ms']} ms, mean {f['single']['mean_ms']} ms")
 for k, v in r['ratios'].items():
-    print(f"ratio fts5/vindwerk {k}: {v}")
+    print(f"ratio baseline/vindwerk, {k}: {v}")
 PY

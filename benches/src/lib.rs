@@ -7,6 +7,7 @@
 //! - [`corpus`]: synthetic vacancies for the search benchmark, normalised by the real normaliser;
 //! - [`fixture`]: the fixture web set up for measuring (no artificial delays), the world sizes;
 //! - [`fts`]: the same searches on SQLite FTS5, the baseline a user would pick instead;
+//! - [`pg`]: the same searches on PostgreSQL full-text search, the second baseline;
 //! - [`measure`]: peak memory and latency percentiles;
 //! - [`queries`]: the search benchmark's query mix.
 //!
@@ -18,4 +19,5 @@ pub mod crawled;
 pub mod fixture;
 pub mod fts;
 pub mod measure;
+pub mod pg;
 pub mod queries;

@@ -25,6 +25,7 @@ use vindwerk_benches::fts::{FtsIndex, FtsQuery};
 use vindwerk_benches::measure::{
     millis, peak_rss_bytes, percentile, process_peak_rss_bytes, rss_bytes,
 };
+use vindwerk_benches::pg::PgIndex;
 use vindwerk_benches::queries::{self, LogicalQuery};
 use vindwerk_indexer::index::{IndexHandle, WriterConfig, build_index, update_index};
 use vindwerk_indexer::normalise::{Gazetteer, Occupations};
@@ -79,6 +80,14 @@ struct Args {
     /// Leave out the FTS5 baseline.
     #[arg(long)]
     skip_fts: bool,
+    /// Also run the queries on PostgreSQL full-text search at this connection string (a
+    /// cluster of `benches/scripts/setup-postgres.sh`); its table is dropped and loaded anew.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// Queries per baseline (FTS5, PostgreSQL), when fewer than `--queries` will do: at a
+    /// million vacancies they take seconds each.
+    #[arg(long)]
+    baseline_queries: Option<usize>,
     /// Print the report as one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -99,6 +108,7 @@ struct Report {
     http_load: LoadReport,
     in_process: Latencies,
     fts: Option<FtsReport>,
+    postgres: Option<FtsReport>,
     /// FTS5 figure divided by vindwerk's (above 1: vindwerk is faster).
     ratios: BTreeMap<String, f64>,
     per_query: Vec<PerQuery>,
@@ -184,6 +194,8 @@ struct PerQuery {
     vindwerk_mean_ms: f64,
     fts_total: Option<u64>,
     fts_mean_ms: Option<f64>,
+    pg_total: Option<u64>,
+    pg_mean_ms: Option<f64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -258,19 +270,33 @@ fn main() -> anyhow::Result<()> {
         (Some(report), per_query)
     };
 
-    let mut ratios = BTreeMap::new();
-    if let Some(fts) = &fts {
-        for (name, ours, theirs) in [
-            ("p50_in_process", in_process.p50_ms, fts.single.p50_ms),
-            ("p95_in_process", in_process.p95_ms, fts.single.p95_ms),
-            ("p99_in_process", in_process.p99_ms, fts.single.p99_ms),
-            ("mean_in_process", in_process.mean_ms, fts.single.mean_ms),
-            ("p50_http_single", http_single.p50_ms, fts.single.p50_ms),
-            ("p99_http_single", http_single.p99_ms, fts.single.p99_ms),
-        ] {
-            ratios.insert(name.to_owned(), round3(theirs / ours));
+    let (postgres, pg_per_query) = match &args.postgres {
+        Some(conninfo) => {
+            let (report, per_query) = postgres_baseline(&args, conninfo, &corpus_path, &mix)?;
+            (Some(report), per_query)
         }
-        ratios.insert("load_s".to_owned(), round3(fts.load_s / index.build_s));
+        None => (None, BTreeMap::new()),
+    };
+
+    let mut ratios = BTreeMap::new();
+    for (baseline, report) in [("fts5", &fts), ("postgres", &postgres)] {
+        let Some(theirs) = report else {
+            continue;
+        };
+        for (name, ours, their) in [
+            ("p50_in_process", in_process.p50_ms, theirs.single.p50_ms),
+            ("p95_in_process", in_process.p95_ms, theirs.single.p95_ms),
+            ("p99_in_process", in_process.p99_ms, theirs.single.p99_ms),
+            ("mean_in_process", in_process.mean_ms, theirs.single.mean_ms),
+            ("p50_http_single", http_single.p50_ms, theirs.single.p50_ms),
+            ("p99_http_single", http_single.p99_ms, theirs.single.p99_ms),
+        ] {
+            ratios.insert(format!("{baseline} {name}"), round3(their / ours));
+        }
+        ratios.insert(
+            format!("{baseline} load_s"),
+            round3(theirs.load_s / index.build_s),
+        );
     }
     let per_query = mix
         .iter()
@@ -279,12 +305,15 @@ fn main() -> anyhow::Result<()> {
             let (vindwerk_total, vindwerk_mean_ms) =
                 vindwerk_per_query.get(&key).copied().unwrap_or_default();
             let fts = fts_per_query.get(&key);
+            let pg = pg_per_query.get(&key);
             PerQuery {
                 query: key,
                 vindwerk_total,
                 vindwerk_mean_ms,
                 fts_total: fts.map(|(total, _)| *total),
                 fts_mean_ms: fts.map(|(_, mean)| *mean),
+                pg_total: pg.map(|(total, _)| *total),
+                pg_mean_ms: pg.map(|(_, mean)| *mean),
             }
         })
         .collect();
@@ -303,6 +332,7 @@ fn main() -> anyhow::Result<()> {
         http_load,
         in_process,
         fts,
+        postgres,
         ratios,
         per_query,
     };
@@ -678,11 +708,53 @@ fn fts(
         .iter()
         .map(|query| fts_query(query, &gazetteer))
         .collect::<anyhow::Result<_>>()?;
-    let (single, figures) = measure_mix(mix, &queries, args.queries, |query| {
+    let n = args.baseline_queries.unwrap_or(args.queries);
+    let (single, figures) = measure_mix(mix, &queries, n, |query| {
         index.search(query).map(|results| results.total)
     })?;
     progress(&format!(
         "fts5: p50 {} ms, p95 {} ms, p99 {} ms",
+        single.p50_ms, single.p95_ms, single.p99_ms
+    ));
+    Ok((
+        FtsReport {
+            load_s: round3(load_s),
+            bytes,
+            single,
+        },
+        figures,
+    ))
+}
+
+/// The PostgreSQL baseline: loads the corpus into the database at `conninfo` and runs the mix.
+fn postgres_baseline(
+    args: &Args,
+    conninfo: &str,
+    corpus_path: &Path,
+    mix: &[LogicalQuery],
+) -> anyhow::Result<(FtsReport, PerQueryFigures)> {
+    let mut index = PgIndex::connect(conninfo)?;
+    let (count, load_s) = timed(|| index.load(read_json_lines(corpus_path)?))?;
+    let bytes = index.bytes()?;
+    progress(&format!(
+        "postgres: {count} vacancies loaded and indexed in {load_s:.1} s, {} MB",
+        bytes / 1_000_000
+    ));
+    let gazetteer = Gazetteer::load()?;
+    let queries: Vec<FtsQuery> = mix
+        .iter()
+        .map(|query| fts_query(query, &gazetteer))
+        .collect::<anyhow::Result<_>>()?;
+    let index = std::cell::RefCell::new(index);
+    let n = args.baseline_queries.unwrap_or(args.queries);
+    let (single, figures) = measure_mix(mix, &queries, n, |query| {
+        index
+            .borrow_mut()
+            .search(query)
+            .map(|results| results.total)
+    })?;
+    progress(&format!(
+        "postgres: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
     ));
     Ok((
@@ -904,18 +976,28 @@ fn print_report(report: &Report) {
         );
         line("fts5, one client", &fts.single);
     }
-    for (name, ratio) in &report.ratios {
-        println!("ratio fts5 / vindwerk {name}: {ratio}");
+    if let Some(postgres) = &report.postgres {
+        println!(
+            "postgres load: {:.1} s, {} MB",
+            postgres.load_s,
+            postgres.bytes / 1_000_000
+        );
+        line("postgres, one client", &postgres.single);
     }
-    println!("per query (vindwerk total, ms | fts5 total, ms):");
+    for (name, ratio) in &report.ratios {
+        println!("ratio baseline / vindwerk, {name}: {ratio}");
+    }
+    println!("per query (vindwerk total, ms | fts5 total, ms | postgres total, ms):");
     for query in &report.per_query {
         println!(
-            "  {:<90} {:>7} {:>8.2} | {:>7} {:>8.2}",
+            "  {:<90} {:>7} {:>8.2} | {:>7} {:>8.2} | {:>7} {:>8.2}",
             query.query,
             query.vindwerk_total,
             query.vindwerk_mean_ms,
             query.fts_total.map_or("-".to_owned(), |t| t.to_string()),
-            query.fts_mean_ms.unwrap_or(f64::NAN)
+            query.fts_mean_ms.unwrap_or(f64::NAN),
+            query.pg_total.map_or("-".to_owned(), |t| t.to_string()),
+            query.pg_mean_ms.unwrap_or(f64::NAN)
         );
     }
 }

@@ -1,0 +1,347 @@
+//! The second baseline: PostgreSQL full-text search over the same vacancies, answering the same
+//! logical queries as FTS5 ([`crate::fts`]) with the same results shape.
+//!
+//! One `vacancies` table holds the fields filtered and counted and a stored `tsvector` of the
+//! title (weight A) and the description (weight B) under the `dutch` configuration (Snowball
+//! stemming and stop words; no compound splitting, synonyms or typos), with a GIN index. It is
+//! loaded with `COPY`, then indexed and analysed, as one would for a bulk import. A search
+//!
+//! 1. collects its candidates once into a temporary table: the text match
+//!    (`plainto_tsquery`: every word, stemmed) with its `ts_rank`, within the distance (a
+//!    bounding box on `lat`/`lon`, then the equirectangular distance, as FTS5's);
+//! 2. counts the total and six facets on the candidates with `GROUP BY`, each facet ignoring
+//!    its own filter (disjunctive);
+//! 3. reads the 20 best (by rank, or the newest for an empty text) with a `ts_headline` of the
+//!    description.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::Context;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls};
+use vindwerk_model::Vacancy;
+
+use crate::fts::{FACETS, FtsHit, FtsQuery, FtsResults, PER_PAGE};
+
+const FACET_LIMIT: usize = 100;
+const KM_PER_DEGREE: f64 = 111.195;
+
+const SCHEMA: &str = "
+DROP TABLE IF EXISTS vacancies;
+CREATE TABLE vacancies (
+    rid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    title text NOT NULL,
+    description text NOT NULL,
+    employer text,
+    city text,
+    province text,
+    region text,
+    occupation text,
+    employment_type text,
+    education_level text,
+    status text NOT NULL,
+    date_posted date,
+    lat double precision,
+    lon double precision,
+    tsv tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('dutch', title), 'A')
+        || setweight(to_tsvector('dutch', description), 'B')
+    ) STORED
+);
+";
+
+const INDEXES: &str = "
+CREATE INDEX vacancies_tsv ON vacancies USING gin (tsv);
+CREATE INDEX vacancies_lat ON vacancies (lat);
+CREATE INDEX vacancies_province ON vacancies (province);
+ANALYZE vacancies;
+";
+
+/// A PostgreSQL database of vacancies.
+pub struct PgIndex {
+    client: Client,
+}
+
+impl PgIndex {
+    /// Connects to `conninfo` (`host=127.0.0.1 port=54329 user=postgres dbname=...`).
+    pub fn connect(conninfo: &str) -> anyhow::Result<PgIndex> {
+        let client = Client::connect(conninfo, NoTls)
+            .with_context(|| format!("cannot connect to PostgreSQL at {conninfo:?}"))?;
+        Ok(PgIndex { client })
+    }
+
+    /// Drops and creates the table, copies `vacancies` in, then builds the indexes; returns
+    /// the count.
+    pub fn load(
+        &mut self,
+        vacancies: impl IntoIterator<Item = anyhow::Result<Vacancy>>,
+    ) -> anyhow::Result<u64> {
+        self.client
+            .batch_execute(SCHEMA)
+            .context("cannot create the PostgreSQL table")?;
+        let mut writer = self.client.copy_in(
+            "COPY vacancies (id, title, description, employer, city, province, region,
+                occupation, employment_type, education_level, status, date_posted, lat, lon)
+             FROM STDIN",
+        )?;
+        let mut count = 0u64;
+        let mut line = String::new();
+        for vacancy in vacancies {
+            let vacancy = vacancy?;
+            line.clear();
+            let date = vacancy.date_posted.map(|date| date.to_string());
+            let lat = vacancy.lat.map(|lat| lat.to_string());
+            let lon = vacancy.lon.map(|lon| lon.to_string());
+            let fields: [Option<&str>; 14] = [
+                Some(vacancy.id.as_str()),
+                Some(&vacancy.title),
+                Some(&vacancy.description),
+                vacancy.employer.as_deref(),
+                vacancy.city.as_deref(),
+                vacancy.province.as_deref(),
+                vacancy.region.as_deref(),
+                vacancy.occupation.as_deref(),
+                vacancy.employment_type.map(|kind| kind.as_str()),
+                vacancy.education_level.map(|level| level.as_str()),
+                Some(vacancy.status.as_str()),
+                date.as_deref(),
+                lat.as_deref(),
+                lon.as_deref(),
+            ];
+            for (i, field) in fields.iter().enumerate() {
+                if i > 0 {
+                    line.push('\t');
+                }
+                push_copy_field(&mut line, *field);
+            }
+            line.push('\n');
+            writer.write_all(line.as_bytes())?;
+            count += 1;
+        }
+        writer.finish().context("cannot copy the vacancies in")?;
+        self.client
+            .batch_execute(INDEXES)
+            .context("cannot index the PostgreSQL table")?;
+        Ok(count)
+    }
+
+    /// The table's size with its indexes and TOAST data, in bytes.
+    pub fn bytes(&mut self) -> anyhow::Result<u64> {
+        let row = self
+            .client
+            .query_one("SELECT pg_total_relation_size('vacancies')", &[])?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    /// Runs one search.
+    pub fn search(&mut self, query: &FtsQuery) -> anyhow::Result<FtsResults> {
+        let text = has_words(&query.text).then(|| query.text.clone());
+        self.collect_candidates(query, text.as_deref())?;
+
+        let (where_all, values_all) = facet_filter(&query.filters, None, 1);
+        let params_all: Vec<&(dyn ToSql + Sync)> = values_all
+            .iter()
+            .map(|v| v as &(dyn ToSql + Sync))
+            .collect();
+        let total: i64 = self
+            .client
+            .query_one(
+                &format!("SELECT count(*) FROM candidates WHERE {where_all}"),
+                &params_all,
+            )?
+            .get(0);
+
+        let mut facets = BTreeMap::new();
+        for facet in FACETS {
+            let (filter, values) = facet_filter(&query.filters, Some(facet), 1);
+            let params: Vec<&(dyn ToSql + Sync)> =
+                values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            let rows = self.client.query(
+                &format!(
+                    "SELECT {facet}, count(*) FROM candidates
+                     WHERE {facet} IS NOT NULL AND {filter}
+                     GROUP BY {facet} ORDER BY count(*) DESC, {facet} LIMIT {FACET_LIMIT}"
+                ),
+                &params,
+            )?;
+            let counts = rows
+                .iter()
+                .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1) as u64))
+                .collect();
+            facets.insert(facet, counts);
+        }
+
+        let hits = match &text {
+            Some(text) => {
+                let (filter, values) = facet_filter(&query.filters, None, 2);
+                let mut params: Vec<&(dyn ToSql + Sync)> = vec![text];
+                params.extend(values.iter().map(|v| v as &(dyn ToSql + Sync)));
+                self.client.query(
+                    &format!(
+                        "SELECT v.id, v.title, v.employer, v.city,
+                            ts_headline('dutch', v.description, plainto_tsquery('dutch', $1),
+                                'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=12')
+                         FROM (SELECT rid, score FROM candidates WHERE {filter}
+                               ORDER BY score DESC, rid LIMIT {PER_PAGE}) best
+                         JOIN vacancies v ON v.rid = best.rid
+                         ORDER BY best.score DESC, best.rid"
+                    ),
+                    &params,
+                )?
+            }
+            None => self.client.query(
+                &format!(
+                    "SELECT v.id, v.title, v.employer, v.city, substr(v.description, 1, 160)
+                     FROM (SELECT rid, date_posted FROM candidates WHERE {where_all}
+                           ORDER BY date_posted DESC NULLS LAST, rid LIMIT {PER_PAGE}) newest
+                     JOIN vacancies v ON v.rid = newest.rid
+                     ORDER BY newest.date_posted DESC NULLS LAST, newest.rid"
+                ),
+                &params_all,
+            )?,
+        };
+        let hits = hits
+            .iter()
+            .map(|row| FtsHit {
+                id: row.get(0),
+                title: row.get(1),
+                employer: row.get(2),
+                city: row.get(3),
+                snippet: row.get(4),
+            })
+            .collect();
+        Ok(FtsResults {
+            total: total as u64,
+            hits,
+            facets,
+        })
+    }
+
+    fn collect_candidates(&mut self, query: &FtsQuery, text: Option<&str>) -> anyhow::Result<()> {
+        self.client.batch_execute(
+            "CREATE TEMP TABLE IF NOT EXISTS candidates (
+                rid bigint PRIMARY KEY, score real, date_posted date,
+                province text, region text, occupation text, employment_type text,
+                education_level text, employer text);
+             TRUNCATE candidates;",
+        )?;
+        let d_lat = query.km / KM_PER_DEGREE;
+        let km_per_lon = KM_PER_DEGREE * query.lat.to_radians().cos();
+        let d_lon = query.km / km_per_lon;
+        let columns = "v.date_posted, v.province, v.region, v.occupation, v.employment_type,
+                       v.education_level, v.employer";
+        let within = "v.status = 'active'
+             AND v.lat BETWEEN $2 AND $3 AND v.lon BETWEEN $4 AND $5
+             AND ((v.lat - $6) * $8) * ((v.lat - $6) * $8)
+                 + ((v.lon - $7) * $9) * ((v.lon - $7) * $9) <= $10";
+        let sql = match text {
+            Some(_) => format!(
+                "INSERT INTO candidates
+                 SELECT v.rid, ts_rank(v.tsv, plainto_tsquery('dutch', $1)), {columns}
+                 FROM vacancies v
+                 WHERE v.tsv @@ plainto_tsquery('dutch', $1) AND {within}"
+            ),
+            None => format!(
+                "INSERT INTO candidates
+                 SELECT v.rid, 0.0, {columns} FROM vacancies v
+                 WHERE $1::text IS NULL AND {within}"
+            ),
+        };
+        let text = text.map(str::to_owned);
+        let (min_lat, max_lat) = (query.lat - d_lat, query.lat + d_lat);
+        let (min_lon, max_lon) = (query.lon - d_lon, query.lon + d_lon);
+        let km2 = query.km * query.km;
+        self.client.execute(
+            &sql,
+            &[
+                &text,
+                &min_lat,
+                &max_lat,
+                &min_lon,
+                &max_lon,
+                &query.lat,
+                &query.lon,
+                &KM_PER_DEGREE,
+                &km_per_lon,
+                &km2,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn has_words(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
+/// A field of COPY's text format: `\N` for null, backslash escapes for the rest.
+fn push_copy_field(line: &mut String, field: Option<&str>) {
+    let Some(field) = field else {
+        line.push_str("\\N");
+        return;
+    };
+    for c in field.chars() {
+        match c {
+            '\\' => line.push_str("\\\\"),
+            '\t' => line.push_str("\\t"),
+            '\n' => line.push_str("\\n"),
+            '\r' => line.push_str("\\r"),
+            c => line.push(c),
+        }
+    }
+}
+
+/// The SQL condition on the candidates for `filters`, leaving out `except`'s own filter, with
+/// one `text[]` parameter per filter numbered from `$first`.
+fn facet_filter(
+    filters: &BTreeMap<&'static str, Vec<String>>,
+    except: Option<&str>,
+    first: usize,
+) -> (String, Vec<Vec<String>>) {
+    let mut conditions = vec!["true".to_owned()];
+    let mut values = Vec::new();
+    for (column, accepted) in filters {
+        if Some(*column) == except || accepted.is_empty() {
+            continue;
+        }
+        values.push(accepted.clone());
+        conditions.push(format!("{column} = ANY(${})", first + values.len() - 1));
+    }
+    (conditions.join(" AND "), values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_fields_escape_what_the_format_reads() {
+        let mut line = String::new();
+        push_copy_field(&mut line, Some("a\tb\\c\nd"));
+        line.push('\t');
+        push_copy_field(&mut line, None);
+        assert_eq!(line, "a\\tb\\\\c\\nd\t\\N");
+    }
+
+    #[test]
+    fn facet_filters_leave_out_their_own_and_number_their_parameters() {
+        let filters = BTreeMap::from([
+            ("employment_type", vec!["full_time".to_owned()]),
+            (
+                "province",
+                vec!["Utrecht".to_owned(), "Gelderland".to_owned()],
+            ),
+        ]);
+        let (all, values) = facet_filter(&filters, None, 2);
+        assert_eq!(
+            all,
+            "true AND employment_type = ANY($2) AND province = ANY($3)"
+        );
+        assert_eq!(values.len(), 2);
+        let (own, values) = facet_filter(&filters, Some("province"), 1);
+        assert_eq!(own, "true AND employment_type = ANY($1)");
+        assert_eq!(values, [vec!["full_time".to_owned()]]);
+    }
+}
