@@ -3,6 +3,7 @@
 //! `benches/RESULTS.md` with date and machine; no test asserts a timing.
 //!
 //! This library holds what the bench targets and binaries share:
+//! - [`baseline`]: the FTS5 and PostgreSQL baselines loaded and measured as vindwerk is;
 //! - [`crawled`]: the fixture web crawled once by the real crawler, for the stage benchmarks;
 //! - [`corpus`]: synthetic vacancies for the search benchmark, normalised by the real normaliser;
 //! - [`fixture`]: the fixture web set up for measuring (no artificial delays), the world sizes;
@@ -15,6 +16,7 @@
 //! API, as the binary runs them.
 
 pub mod corpus;
+pub mod baseline;
 pub mod crawled;
 pub mod fixture;
 pub mod fts;
