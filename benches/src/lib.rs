@@ -9,14 +9,14 @@
 //! - [`fixture`]: the fixture web set up for measuring (no artificial delays), the world sizes;
 //! - [`fts`]: the same searches on SQLite FTS5, the baseline a user would pick instead;
 //! - [`pg`]: the same searches on PostgreSQL full-text search, the second baseline;
-//! - [`measure`]: peak memory and latency percentiles;
+//! - [`measure`]: peak memory, latency percentiles, timing;
 //! - [`queries`]: the search benchmark's query mix.
 //!
 //! It does not change any product crate's behaviour: everything runs through their public
 //! API, as the binary runs them.
 
-pub mod corpus;
 pub mod baseline;
+pub mod corpus;
 pub mod crawled;
 pub mod fixture;
 pub mod fts;

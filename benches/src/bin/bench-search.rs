@@ -31,7 +31,7 @@ use vindwerk_indexer::normalise::{Gazetteer, Occupations};
 use vindwerk_indexer::pipeline::Normaliser;
 use vindwerk_model::Vacancy;
 use vindwerk_search_server::search::{SearchContext, search};
-use vindwerk_search_server::{AppState, PlaceLookup, SearchRequest, Synonyms, VacancyMap};
+use vindwerk_search_server::{AppState, SearchRequest, Synonyms, VacancyMap};
 
 #[derive(Debug, Parser)]
 #[command(about = "Search benchmark: vindwerk side by side with SQLite FTS5")]

@@ -1,0 +1,182 @@
+//! The baselines of the search benchmark, run on the same corpus and query mix as vindwerk:
+//! SQLite FTS5 ([`crate::fts`]) and PostgreSQL full-text search ([`crate::pg`]). Each is
+//! loaded from the corpus file (timed), then answers the mix one query at a time through
+//! [`measure_mix`], the same measuring loop as vindwerk's in-process run.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+use vindwerk_indexer::normalise::Gazetteer;
+use vindwerk_search_server::PlaceLookup;
+
+use crate::corpus::read_json_lines;
+use crate::fts::{FtsIndex, FtsQuery};
+use crate::measure::{Latencies, latencies, round3, timed};
+use crate::pg::PgIndex;
+use crate::queries::LogicalQuery;
+
+/// What a baseline cost to load and how fast it answered the mix from one client.
+#[derive(Debug, Serialize)]
+pub struct BaselineReport {
+    pub load_s: f64,
+    /// On disk (FTS5: the database file; PostgreSQL: the table with its indexes and TOAST).
+    pub bytes: u64,
+    pub single: Latencies,
+}
+
+/// Per query (its query string): the total and the mean latency in ms.
+pub type PerQueryFigures = BTreeMap<String, (u64, f64)>;
+
+/// Loads the corpus into a new FTS5 database `dir/fts.db` and runs `n` queries of the mix.
+pub fn fts(
+    dir: &Path,
+    corpus_path: &Path,
+    mix: &[LogicalQuery],
+    n: usize,
+) -> anyhow::Result<(BaselineReport, PerQueryFigures)> {
+    let path = dir.join("fts.db");
+    for suffix in ["", "-wal", "-shm"] {
+        remove_if_exists(&PathBuf::from(format!("{}{suffix}", path.display())))?;
+    }
+    let (count, load_s) = timed(|| {
+        let mut index = FtsIndex::create(&path)?;
+        index.load(read_json_lines(corpus_path)?)
+    })?;
+    let bytes = fs::metadata(&path)?.len();
+    progress(&format!(
+        "fts5: {count} vacancies loaded in {load_s:.1} s, {} MB",
+        bytes / 1_000_000
+    ));
+    let index = FtsIndex::open(&path)?;
+    let queries = fts_queries(mix)?;
+    let (single, figures) = measure_mix(mix, &queries, n, |query| {
+        index.search(query).map(|results| results.total)
+    })?;
+    progress(&format!(
+        "fts5: p50 {} ms, p95 {} ms, p99 {} ms",
+        single.p50_ms, single.p95_ms, single.p99_ms
+    ));
+    Ok((
+        BaselineReport {
+            load_s: round3(load_s),
+            bytes,
+            single,
+        },
+        figures,
+    ))
+}
+
+/// Loads the corpus into the PostgreSQL database at `conninfo` (its table is dropped and
+/// created anew) and runs `n` queries of the mix.
+pub fn postgres(
+    conninfo: &str,
+    corpus_path: &Path,
+    mix: &[LogicalQuery],
+    n: usize,
+) -> anyhow::Result<(BaselineReport, PerQueryFigures)> {
+    let mut index = PgIndex::connect(conninfo)?;
+    let (count, load_s) = timed(|| index.load(read_json_lines(corpus_path)?))?;
+    let bytes = index.bytes()?;
+    progress(&format!(
+        "postgres: {count} vacancies loaded and indexed in {load_s:.1} s, {} MB",
+        bytes / 1_000_000
+    ));
+    let queries = fts_queries(mix)?;
+    let index = std::cell::RefCell::new(index);
+    let (single, figures) = measure_mix(mix, &queries, n, |query| {
+        index
+            .borrow_mut()
+            .search(query)
+            .map(|results| results.total)
+    })?;
+    progress(&format!(
+        "postgres: p50 {} ms, p95 {} ms, p99 {} ms",
+        single.p50_ms, single.p95_ms, single.p99_ms
+    ));
+    Ok((
+        BaselineReport {
+            load_s: round3(load_s),
+            bytes,
+            single,
+        },
+        figures,
+    ))
+}
+
+/// Runs the queries of `mix` round-robin `n` times: the latencies, and per query its total
+/// hits and mean milliseconds. `run` answers one query with its total.
+pub fn measure_mix<Q>(
+    mix: &[LogicalQuery],
+    queries: &[Q],
+    n: usize,
+    run: impl Fn(&Q) -> anyhow::Result<u64>,
+) -> anyhow::Result<(Latencies, PerQueryFigures)> {
+    let totals: Vec<u64> = queries.iter().map(&run).collect::<anyhow::Result<_>>()?;
+    let mut samples = Vec::with_capacity(n);
+    let mut per_query = vec![Duration::ZERO; queries.len()];
+    let mut runs = vec![0u32; queries.len()];
+    for i in 0..n {
+        let which = i % queries.len();
+        let began = Instant::now();
+        run(&queries[which])?;
+        let took = began.elapsed();
+        samples.push(took);
+        per_query[which] += took;
+        runs[which] += 1;
+    }
+    let figures = mix
+        .iter()
+        .enumerate()
+        .map(|(i, query)| {
+            let mean = per_query[i].as_secs_f64() * 1e3 / f64::from(runs[i].max(1));
+            (query.to_string(), (totals[i], round3(mean)))
+        })
+        .collect();
+    Ok((latencies(&mut samples), figures))
+}
+
+/// The mix as the baselines get it: each place located by vindwerk's gazetteer.
+pub fn fts_queries(mix: &[LogicalQuery]) -> anyhow::Result<Vec<FtsQuery>> {
+    let gazetteer = Gazetteer::load()?;
+    mix.iter()
+        .map(|query| fts_query(query, &gazetteer))
+        .collect()
+}
+
+/// One logical query as the baselines get it: the place located, the filters as columns.
+pub fn fts_query(query: &LogicalQuery, gazetteer: &Gazetteer) -> anyhow::Result<FtsQuery> {
+    let place = gazetteer
+        .locate(&query.near)
+        .with_context(|| format!("the gazetteer does not know {:?}", query.near))?;
+    let mut filters = BTreeMap::new();
+    if let Some(province) = &query.province {
+        filters.insert("province", vec![province.clone()]);
+    }
+    if let Some(kind) = &query.employment_type {
+        filters.insert("employment_type", vec![kind.clone()]);
+    }
+    Ok(FtsQuery {
+        text: query.text.clone(),
+        lat: place.point.lat,
+        lon: place.point.lon,
+        km: query.km,
+        filters,
+    })
+}
+
+fn remove_if_exists(path: &Path) -> anyhow::Result<()> {
+    match fs::remove_file(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(error).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn progress(message: &str) {
+    eprintln!("[bench-search] {message}");
+}
