@@ -1,6 +1,8 @@
-//! Memory of this process and of others (from procfs), and latency percentiles.
+//! Memory of this process and of others (from procfs), latency percentiles, timing.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
 
 /// The peak resident set size of this process in bytes (`VmHWM` of `/proc/self/status`), or
 /// `None` where there is no procfs.
@@ -45,6 +47,47 @@ pub fn percentile(samples: &mut [Duration], percent: f64) -> Duration {
 /// Milliseconds with three decimals, for reports.
 pub fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// The latencies of a run of queries, in milliseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latencies {
+    pub queries: usize,
+    pub mean_ms: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// The latencies of `samples` (which this sorts).
+pub fn latencies(samples: &mut [Duration]) -> Latencies {
+    let total: Duration = samples.iter().sum();
+    let mean = if samples.is_empty() {
+        Duration::ZERO
+    } else {
+        total / samples.len() as u32
+    };
+    Latencies {
+        queries: samples.len(),
+        mean_ms: millis(mean),
+        p50_ms: millis(percentile(samples, 50.0)),
+        p95_ms: millis(percentile(samples, 95.0)),
+        p99_ms: millis(percentile(samples, 99.0)),
+        max_ms: millis(percentile(samples, 100.0)),
+    }
+}
+
+/// `work`'s value and its wall time in seconds.
+pub fn timed<T>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, f64)> {
+    let started = Instant::now();
+    let value = work()?;
+    Ok((value, started.elapsed().as_secs_f64()))
+}
+
+/// Rounded to three decimals, for reports.
+pub fn round3(value: f64) -> f64 {
+    (value * 1e3).round() / 1e3
 }
 
 #[cfg(test)]

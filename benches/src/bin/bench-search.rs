@@ -20,19 +20,18 @@ use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
 use clap::Parser;
 use serde::Serialize;
+use vindwerk_benches::baseline::{self, BaselineReport, PerQueryFigures, measure_mix};
 use vindwerk_benches::corpus::{self, JsonLinesWriter, read_json_lines};
-use vindwerk_benches::fts::{FtsIndex, FtsQuery};
 use vindwerk_benches::measure::{
-    millis, peak_rss_bytes, percentile, process_peak_rss_bytes, rss_bytes,
+    Latencies, latencies, peak_rss_bytes, process_peak_rss_bytes, round3, rss_bytes, timed,
 };
-use vindwerk_benches::pg::PgIndex;
 use vindwerk_benches::queries::{self, LogicalQuery};
 use vindwerk_indexer::index::{IndexHandle, WriterConfig, build_index, update_index};
 use vindwerk_indexer::normalise::{Gazetteer, Occupations};
 use vindwerk_indexer::pipeline::Normaliser;
 use vindwerk_model::Vacancy;
 use vindwerk_search_server::search::{SearchContext, search};
-use vindwerk_search_server::{AppState, PlaceLookup, SearchRequest, Synonyms, VacancyMap};
+use vindwerk_search_server::{AppState, SearchRequest, Synonyms, VacancyMap};
 
 #[derive(Debug, Parser)]
 #[command(about = "Search benchmark: vindwerk side by side with SQLite FTS5")]
@@ -107,8 +106,8 @@ struct Report {
     http_single: Latencies,
     http_load: LoadReport,
     in_process: Latencies,
-    fts: Option<FtsReport>,
-    postgres: Option<FtsReport>,
+    fts: Option<BaselineReport>,
+    postgres: Option<BaselineReport>,
     /// FTS5 figure divided by vindwerk's (above 1: vindwerk is faster).
     ratios: BTreeMap<String, f64>,
     per_query: Vec<PerQuery>,
@@ -159,16 +158,6 @@ struct StartupReport {
     first_search_s: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct Latencies {
-    queries: usize,
-    mean_ms: f64,
-    p50_ms: f64,
-    p95_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-}
-
 #[derive(Debug, Serialize)]
 struct LoadReport {
     clients: usize,
@@ -178,13 +167,6 @@ struct LoadReport {
     queries_per_s: f64,
     latencies: Latencies,
     server_peak_rss_bytes: Option<u64>,
-}
-
-#[derive(Debug, Serialize)]
-struct FtsReport {
-    load_s: f64,
-    bytes: u64,
-    single: Latencies,
 }
 
 #[derive(Debug, Serialize)]
@@ -266,13 +248,15 @@ fn main() -> anyhow::Result<()> {
     let (fts, fts_per_query) = if args.skip_fts {
         (None, BTreeMap::new())
     } else {
-        let (report, per_query) = fts(&args, &dir, &corpus_path, &mix)?;
+        let n = args.baseline_queries.unwrap_or(args.queries);
+        let (report, per_query) = baseline::fts(&dir, &corpus_path, &mix, n)?;
         (Some(report), per_query)
     };
 
     let (postgres, pg_per_query) = match &args.postgres {
         Some(conninfo) => {
-            let (report, per_query) = postgres_baseline(&args, conninfo, &corpus_path, &mix)?;
+            let n = args.baseline_queries.unwrap_or(args.queries);
+            let (report, per_query) = baseline::postgres(conninfo, &corpus_path, &mix, n)?;
             (Some(report), per_query)
         }
         None => (None, BTreeMap::new()),
@@ -620,9 +604,6 @@ async fn load_test(args: &Args, client: &reqwest::Client, urls: Arc<Vec<String>>
     }
 }
 
-/// Per query (its query string): the total and the mean latency in ms.
-type PerQueryFigures = BTreeMap<String, (u64, f64)>;
-
 fn in_process(
     args: &Args,
     index_root: &Path,
@@ -683,142 +664,6 @@ fn in_process(
     Ok((startup, single, figures))
 }
 
-fn fts(
-    args: &Args,
-    dir: &Path,
-    corpus_path: &Path,
-    mix: &[LogicalQuery],
-) -> anyhow::Result<(FtsReport, PerQueryFigures)> {
-    let path = dir.join("fts.db");
-    for suffix in ["", "-wal", "-shm"] {
-        remove_if_exists(&PathBuf::from(format!("{}{suffix}", path.display())))?;
-    }
-    let (count, load_s) = timed(|| {
-        let mut index = FtsIndex::create(&path)?;
-        index.load(read_json_lines(corpus_path)?)
-    })?;
-    let bytes = fs::metadata(&path)?.len();
-    progress(&format!(
-        "fts5: {count} vacancies loaded in {load_s:.1} s, {} MB",
-        bytes / 1_000_000
-    ));
-    let index = FtsIndex::open(&path)?;
-    let gazetteer = Gazetteer::load()?;
-    let queries: Vec<FtsQuery> = mix
-        .iter()
-        .map(|query| fts_query(query, &gazetteer))
-        .collect::<anyhow::Result<_>>()?;
-    let n = args.baseline_queries.unwrap_or(args.queries);
-    let (single, figures) = measure_mix(mix, &queries, n, |query| {
-        index.search(query).map(|results| results.total)
-    })?;
-    progress(&format!(
-        "fts5: p50 {} ms, p95 {} ms, p99 {} ms",
-        single.p50_ms, single.p95_ms, single.p99_ms
-    ));
-    Ok((
-        FtsReport {
-            load_s: round3(load_s),
-            bytes,
-            single,
-        },
-        figures,
-    ))
-}
-
-/// The PostgreSQL baseline: loads the corpus into the database at `conninfo` and runs the mix.
-fn postgres_baseline(
-    args: &Args,
-    conninfo: &str,
-    corpus_path: &Path,
-    mix: &[LogicalQuery],
-) -> anyhow::Result<(FtsReport, PerQueryFigures)> {
-    let mut index = PgIndex::connect(conninfo)?;
-    let (count, load_s) = timed(|| index.load(read_json_lines(corpus_path)?))?;
-    let bytes = index.bytes()?;
-    progress(&format!(
-        "postgres: {count} vacancies loaded and indexed in {load_s:.1} s, {} MB",
-        bytes / 1_000_000
-    ));
-    let gazetteer = Gazetteer::load()?;
-    let queries: Vec<FtsQuery> = mix
-        .iter()
-        .map(|query| fts_query(query, &gazetteer))
-        .collect::<anyhow::Result<_>>()?;
-    let index = std::cell::RefCell::new(index);
-    let n = args.baseline_queries.unwrap_or(args.queries);
-    let (single, figures) = measure_mix(mix, &queries, n, |query| {
-        index
-            .borrow_mut()
-            .search(query)
-            .map(|results| results.total)
-    })?;
-    progress(&format!(
-        "postgres: p50 {} ms, p95 {} ms, p99 {} ms",
-        single.p50_ms, single.p95_ms, single.p99_ms
-    ));
-    Ok((
-        FtsReport {
-            load_s: round3(load_s),
-            bytes,
-            single,
-        },
-        figures,
-    ))
-}
-
-/// Runs the queries of `mix` round-robin `n` times: the latencies, and per query its total
-/// hits and mean milliseconds. `run` answers one query with its total.
-fn measure_mix<Q>(
-    mix: &[LogicalQuery],
-    queries: &[Q],
-    n: usize,
-    run: impl Fn(&Q) -> anyhow::Result<u64>,
-) -> anyhow::Result<(Latencies, PerQueryFigures)> {
-    let totals: Vec<u64> = queries.iter().map(&run).collect::<anyhow::Result<_>>()?;
-    let mut samples = Vec::with_capacity(n);
-    let mut per_query = vec![Duration::ZERO; queries.len()];
-    let mut runs = vec![0u32; queries.len()];
-    for i in 0..n {
-        let which = i % queries.len();
-        let began = Instant::now();
-        run(&queries[which])?;
-        let took = began.elapsed();
-        samples.push(took);
-        per_query[which] += took;
-        runs[which] += 1;
-    }
-    let figures = mix
-        .iter()
-        .enumerate()
-        .map(|(i, query)| {
-            let mean = per_query[i].as_secs_f64() * 1e3 / f64::from(runs[i].max(1));
-            (query.to_string(), (totals[i], round3(mean)))
-        })
-        .collect();
-    Ok((latencies(&mut samples), figures))
-}
-
-fn fts_query(query: &LogicalQuery, gazetteer: &Gazetteer) -> anyhow::Result<FtsQuery> {
-    let place = gazetteer
-        .locate(&query.near)
-        .with_context(|| format!("the gazetteer does not know {:?}", query.near))?;
-    let mut filters = BTreeMap::new();
-    if let Some(province) = &query.province {
-        filters.insert("province", vec![province.clone()]);
-    }
-    if let Some(kind) = &query.employment_type {
-        filters.insert("employment_type", vec![kind.clone()]);
-    }
-    Ok(FtsQuery {
-        text: query.text.clone(),
-        lat: place.point.lat,
-        lon: place.point.lon,
-        km: query.km,
-        filters,
-    })
-}
-
 /// The server process, stopped when dropped.
 struct Server(Child);
 
@@ -833,29 +678,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn latencies(samples: &mut [Duration]) -> Latencies {
-    let total: Duration = samples.iter().sum();
-    let mean = if samples.is_empty() {
-        Duration::ZERO
-    } else {
-        total / samples.len() as u32
-    };
-    Latencies {
-        queries: samples.len(),
-        mean_ms: millis(mean),
-        p50_ms: millis(percentile(samples, 50.0)),
-        p95_ms: millis(percentile(samples, 95.0)),
-        p99_ms: millis(percentile(samples, 99.0)),
-        max_ms: millis(percentile(samples, 100.0)),
-    }
-}
-
-fn timed<T>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, f64)> {
-    let started = Instant::now();
-    let value = work()?;
-    Ok((value, started.elapsed().as_secs_f64()))
 }
 
 /// Resets this process's peak RSS (`VmHWM`) to its current RSS, so that the next reading is
@@ -895,10 +717,6 @@ fn machine(cpus: usize) -> Machine {
             .map(|(_, model)| model.trim().to_owned())
     });
     Machine { cpus, model }
-}
-
-fn round3(value: f64) -> f64 {
-    (value * 1e3).round() / 1e3
 }
 
 fn progress(message: &str) {
