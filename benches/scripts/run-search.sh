@@ -6,7 +6,8 @@
 #
 #   benches/scripts/run-search.sh                          # 100,000 vacancies
 #   benches/scripts/run-search.sh --vacancies 1000000      # any other bench-search flags
-#   benches/scripts/run-search.sh --with-postgres ...      # PostgreSQL too (setup-postgres.sh)
+#   benches/scripts/run-search.sh --postgres ...           # PostgreSQL too (setup-postgres.sh)
+#   benches/scripts/run-search.sh --postgres "host=... dbname=..."   # an existing database
 set -euo pipefail
 benches="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="$(cd "$benches/.." && pwd)"
@@ -16,12 +17,20 @@ cargo build --release -p vindwerk-benches --bin bench-search
 
 vacancies=100000
 args=()
-for arg in "$@"; do
-    if [[ "$arg" == --with-postgres ]]; then
-        args+=(--postgres "$("$benches/scripts/setup-postgres.sh")")
-    else
-        args+=("$arg")
-    fi
+while (($#)); do
+    case "$1" in
+        --postgres | --with-postgres)
+            # `--postgres CONNINFO` is passed on; alone it starts the private cluster.
+            if [[ "$1" == --postgres && $# -gt 1 && "$2" != --* ]]; then
+                args+=(--postgres "$2")
+                shift
+            else
+                args+=(--postgres "$("$benches/scripts/setup-postgres.sh")")
+            fi
+            ;;
+        *) args+=("$1") ;;
+    esac
+    shift
 done
 set -- "${args[@]}"
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -62,6 +71,12 @@ for name in ('fts', 'postgres'):
         print(f"{name}: load {f['load_s']} s, {f['bytes'] // 10**6} MB, "
               f"p50 {f['single']['p50_ms']} ms, p95 {f['single']['p95_ms']} ms, "
               f"p99 {f['single']['p99_ms']} ms, mean {f['single']['mean_ms']} ms")
+a = r.get('postgres_agreement')
+if a:
+    print(f"postgres against fts5: totals differ on {a['total_mismatches']} of {a['queries']} "
+          f"queries ({a['total_mismatches_without_text']} without text), facet counts on "
+          f"{a['facet_mismatches']} ({a['facet_mismatches_without_text']} without text), "
+          f"newest hits on {a['hit_mismatches_without_text']} without text")
 for k, v in r['ratios'].items():
     print(f"ratio baseline/vindwerk, {k}: {v}")
 PY

@@ -14,7 +14,7 @@ use vindwerk_indexer::normalise::Gazetteer;
 use vindwerk_search_server::PlaceLookup;
 
 use crate::corpus::read_json_lines;
-use crate::fts::{FtsIndex, FtsQuery};
+use crate::fts::{FtsIndex, FtsQuery, FtsResults};
 use crate::measure::{Latencies, latencies, round3, timed};
 use crate::pg::PgIndex;
 use crate::queries::LogicalQuery;
@@ -31,13 +31,17 @@ pub struct BaselineReport {
 /// Per query (its query string): the total and the mean latency in ms.
 pub type PerQueryFigures = BTreeMap<String, (u64, f64)>;
 
+/// What a baseline measured: its report, its figures per query, and its first answer to each
+/// query of the mix (to compare the baselines).
+pub type BaselineRun = (BaselineReport, PerQueryFigures, Vec<FtsResults>);
+
 /// Loads the corpus into a new FTS5 database `dir/fts.db` and runs `n` queries of the mix.
 pub fn fts(
     dir: &Path,
     corpus_path: &Path,
     mix: &[LogicalQuery],
     n: usize,
-) -> anyhow::Result<(BaselineReport, PerQueryFigures)> {
+) -> anyhow::Result<BaselineRun> {
     let path = dir.join("fts.db");
     for suffix in ["", "-wal", "-shm"] {
         remove_if_exists(&PathBuf::from(format!("{}{suffix}", path.display())))?;
@@ -53,9 +57,7 @@ pub fn fts(
     ));
     let index = FtsIndex::open(&path)?;
     let queries = fts_queries(mix)?;
-    let (single, figures) = measure_mix(mix, &queries, n, |query| {
-        index.search(query).map(|results| results.total)
-    })?;
+    let (single, figures, answers) = measure_mix(mix, &queries, n, |query| index.search(query))?;
     progress(&format!(
         "fts5: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
@@ -67,6 +69,7 @@ pub fn fts(
             single,
         },
         figures,
+        answers,
     ))
 }
 
@@ -77,7 +80,7 @@ pub fn postgres(
     corpus_path: &Path,
     mix: &[LogicalQuery],
     n: usize,
-) -> anyhow::Result<(BaselineReport, PerQueryFigures)> {
+) -> anyhow::Result<BaselineRun> {
     let mut index = PgIndex::connect(conninfo)?;
     let (count, load_s) = timed(|| index.load(read_json_lines(corpus_path)?))?;
     let bytes = index.bytes()?;
@@ -87,12 +90,8 @@ pub fn postgres(
     ));
     let queries = fts_queries(mix)?;
     let index = std::cell::RefCell::new(index);
-    let (single, figures) = measure_mix(mix, &queries, n, |query| {
-        index
-            .borrow_mut()
-            .search(query)
-            .map(|results| results.total)
-    })?;
+    let (single, figures, answers) =
+        measure_mix(mix, &queries, n, |query| index.borrow_mut().search(query))?;
     progress(&format!(
         "postgres: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
@@ -104,18 +103,37 @@ pub fn postgres(
             single,
         },
         figures,
+        answers,
     ))
 }
 
-/// Runs the queries of `mix` round-robin `n` times: the latencies, and per query its total
-/// hits and mean milliseconds. `run` answers one query with its total.
-pub fn measure_mix<Q>(
+/// An answer with a total number of hits.
+pub trait Total {
+    fn total(&self) -> u64;
+}
+
+impl Total for u64 {
+    fn total(&self) -> u64 {
+        *self
+    }
+}
+
+impl Total for FtsResults {
+    fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+/// Answers every query once (unmeasured: the warm-up, whose answers are returned), then runs
+/// the queries of `mix` round-robin `n` times: the latencies, and per query its total hits
+/// and mean milliseconds.
+pub fn measure_mix<Q, A: Total>(
     mix: &[LogicalQuery],
     queries: &[Q],
     n: usize,
-    run: impl Fn(&Q) -> anyhow::Result<u64>,
-) -> anyhow::Result<(Latencies, PerQueryFigures)> {
-    let totals: Vec<u64> = queries.iter().map(&run).collect::<anyhow::Result<_>>()?;
+    run: impl Fn(&Q) -> anyhow::Result<A>,
+) -> anyhow::Result<(Latencies, PerQueryFigures, Vec<A>)> {
+    let answers: Vec<A> = queries.iter().map(&run).collect::<anyhow::Result<_>>()?;
     let mut samples = Vec::with_capacity(n);
     let mut per_query = vec![Duration::ZERO; queries.len()];
     let mut runs = vec![0u32; queries.len()];
@@ -133,10 +151,10 @@ pub fn measure_mix<Q>(
         .enumerate()
         .map(|(i, query)| {
             let mean = per_query[i].as_secs_f64() * 1e3 / f64::from(runs[i].max(1));
-            (query.to_string(), (totals[i], round3(mean)))
+            (query.to_string(), (answers[i].total(), round3(mean)))
         })
         .collect();
-    Ok((latencies(&mut samples), figures))
+    Ok((latencies(&mut samples), figures, answers))
 }
 
 /// The mix as the baselines get it: each place located by vindwerk's gazetteer.
@@ -166,6 +184,61 @@ pub fn fts_query(query: &LogicalQuery, gazetteer: &Gazetteer) -> anyhow::Result<
         km: query.km,
         filters,
     })
+}
+
+/// How PostgreSQL's answers agree with FTS5's on the same queries. Without text both read the
+/// same rows by the same filters, so totals, facet counts and the newest 20 must be equal;
+/// with text they differ where the `dutch` configuration stems or drops a stop word and
+/// FTS5's `unicode61` matches the plain word (ranking differs too, so hits are not compared).
+#[derive(Debug, Serialize)]
+pub struct Agreement {
+    pub queries: usize,
+    /// Queries whose totals differ.
+    pub total_mismatches: usize,
+    /// Of those, queries without text (which should be none).
+    pub total_mismatches_without_text: usize,
+    /// Queries whose six facets' counts differ.
+    pub facet_mismatches: usize,
+    /// Of those, queries without text (which should be none).
+    pub facet_mismatches_without_text: usize,
+    /// Queries without text whose 20 newest hits differ (ids, in order).
+    pub hit_mismatches_without_text: usize,
+    /// Each query whose totals differ: (query, FTS5 total, PostgreSQL total).
+    pub differing_totals: Vec<(String, u64, u64)>,
+}
+
+/// Compares the answers of two baselines to the same `mix`.
+pub fn agreement(mix: &[LogicalQuery], fts: &[FtsResults], pg: &[FtsResults]) -> Agreement {
+    let mut agreement = Agreement {
+        queries: mix.len().min(fts.len()).min(pg.len()),
+        total_mismatches: 0,
+        total_mismatches_without_text: 0,
+        facet_mismatches: 0,
+        facet_mismatches_without_text: 0,
+        hit_mismatches_without_text: 0,
+        differing_totals: Vec::new(),
+    };
+    for ((query, fts), pg) in mix.iter().zip(fts).zip(pg) {
+        let without_text = !query.text.chars().any(char::is_alphanumeric);
+        if fts.total != pg.total {
+            agreement.total_mismatches += 1;
+            agreement.total_mismatches_without_text += usize::from(without_text);
+            agreement
+                .differing_totals
+                .push((query.to_string(), fts.total, pg.total));
+        }
+        if fts.facets != pg.facets {
+            agreement.facet_mismatches += 1;
+            agreement.facet_mismatches_without_text += usize::from(without_text);
+        }
+        let ids = |results: &FtsResults| -> Vec<String> {
+            results.hits.iter().map(|hit| hit.id.clone()).collect()
+        };
+        if without_text && ids(fts) != ids(pg) {
+            agreement.hit_mismatches_without_text += 1;
+        }
+    }
+    agreement
 }
 
 fn remove_if_exists(path: &Path) -> anyhow::Result<()> {

@@ -345,13 +345,19 @@ fn facet_filter(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
     use vindwerk_model::{EmploymentType, Status, VacancyId};
 
     use super::*;
 
-    fn vacancy(id: &str, title: &str, province: &str, lat: f64, kind: EmploymentType) -> Vacancy {
+    pub(crate) fn vacancy(
+        id: &str,
+        title: &str,
+        province: &str,
+        lat: f64,
+        kind: EmploymentType,
+    ) -> Vacancy {
         let seen = Utc
             .with_ymd_and_hms(2026, 11, 20, 6, 0, 0)
             .single()

@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use chrono::{NaiveDate, Utc};
 use clap::Parser;
 use serde::Serialize;
-use vindwerk_benches::baseline::{self, BaselineReport, PerQueryFigures, measure_mix};
+use vindwerk_benches::baseline::{self, Agreement, BaselineReport, PerQueryFigures, measure_mix};
 use vindwerk_benches::corpus::{self, JsonLinesWriter, read_json_lines};
 use vindwerk_benches::measure::{
     Latencies, latencies, peak_rss_bytes, process_peak_rss_bytes, round3, rss_bytes, timed,
@@ -108,7 +108,10 @@ struct Report {
     in_process: Latencies,
     fts: Option<BaselineReport>,
     postgres: Option<BaselineReport>,
-    /// FTS5 figure divided by vindwerk's (above 1: vindwerk is faster).
+    /// PostgreSQL's answers against FTS5's, when both ran.
+    postgres_agreement: Option<Agreement>,
+    /// A baseline's figure divided by vindwerk's, keyed `fts5 ...` or `postgres ...` (above
+    /// 1: vindwerk is faster).
     ratios: BTreeMap<String, f64>,
     per_query: Vec<PerQuery>,
 }
@@ -245,21 +248,34 @@ fn main() -> anyhow::Result<()> {
         }
     }
 
-    let (fts, fts_per_query) = if args.skip_fts {
-        (None, BTreeMap::new())
+    let n = args.baseline_queries.unwrap_or(args.queries);
+    let (fts, fts_per_query, fts_answers) = if args.skip_fts {
+        (None, BTreeMap::new(), Vec::new())
     } else {
-        let n = args.baseline_queries.unwrap_or(args.queries);
-        let (report, per_query) = baseline::fts(&dir, &corpus_path, &mix, n)?;
-        (Some(report), per_query)
+        let (report, per_query, answers) = baseline::fts(&dir, &corpus_path, &mix, n)?;
+        (Some(report), per_query, answers)
     };
 
-    let (postgres, pg_per_query) = match &args.postgres {
+    let (postgres, pg_per_query, postgres_agreement) = match &args.postgres {
         Some(conninfo) => {
-            let n = args.baseline_queries.unwrap_or(args.queries);
-            let (report, per_query) = baseline::postgres(conninfo, &corpus_path, &mix, n)?;
-            (Some(report), per_query)
+            let (report, per_query, answers) = baseline::postgres(conninfo, &corpus_path, &mix, n)?;
+            let agreement =
+                (fts.is_some()).then(|| baseline::agreement(&mix, &fts_answers, &answers));
+            if let Some(agreement) = &agreement {
+                progress(&format!(
+                    "postgres against fts5: totals differ on {} of {} queries ({} without text), \
+                     facet counts on {} ({} without text), newest hits on {} without text",
+                    agreement.total_mismatches,
+                    agreement.queries,
+                    agreement.total_mismatches_without_text,
+                    agreement.facet_mismatches,
+                    agreement.facet_mismatches_without_text,
+                    agreement.hit_mismatches_without_text
+                ));
+            }
+            (Some(report), per_query, agreement)
         }
-        None => (None, BTreeMap::new()),
+        None => (None, BTreeMap::new(), None),
     };
 
     let mut ratios = BTreeMap::new();
@@ -317,6 +333,7 @@ fn main() -> anyhow::Result<()> {
         in_process,
         fts,
         postgres,
+        postgres_agreement,
         ratios,
         per_query,
     };
@@ -656,7 +673,7 @@ fn in_process(
         first_search_s: round3(first_search_s),
     };
 
-    let (single, figures) = measure_mix(mix, &requests, args.queries, run)?;
+    let (single, figures, _) = measure_mix(mix, &requests, args.queries, run)?;
     progress(&format!(
         "vindwerk in process: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
@@ -801,6 +818,17 @@ fn print_report(report: &Report) {
             postgres.bytes / 1_000_000
         );
         line("postgres, one client", &postgres.single);
+    }
+    if let Some(agreement) = &report.postgres_agreement {
+        println!(
+            "postgres against fts5: totals differ on {} of {} queries ({} without text), facet counts on {} ({} without text), newest hits on {} without text",
+            agreement.total_mismatches,
+            agreement.queries,
+            agreement.total_mismatches_without_text,
+            agreement.facet_mismatches,
+            agreement.facet_mismatches_without_text,
+            agreement.hit_mismatches_without_text
+        );
     }
     for (name, ratio) in &report.ratios {
         println!("ratio baseline / vindwerk, {name}: {ratio}");
