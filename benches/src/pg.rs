@@ -4,15 +4,16 @@
 //! One `vacancies` table holds the fields filtered and counted and a stored `tsvector` of the
 //! title (weight A) and the description (weight B) under the `dutch` configuration (Snowball
 //! stemming and stop words; no compound splitting, synonyms or typos), with a GIN index. It is
-//! loaded with `COPY`, then indexed and analysed, as one would for a bulk import. A search
+//! loaded with `COPY`, then indexed, vacuumed and analysed, as one would for a bulk import.
+//! A search is one prepared statement, one round trip (as FTS5's, in process, costs none):
 //!
-//! 1. collects its candidates once into a temporary table: the text match
-//!    (`plainto_tsquery`: every word, stemmed) with its `ts_rank`, within the distance (a
-//!    bounding box on `lat`/`lon`, then the equirectangular distance, as FTS5's);
-//! 2. counts the total and six facets on the candidates with `GROUP BY`, each facet ignoring
-//!    its own filter (disjunctive);
-//! 3. reads the 20 best (by rank, or the newest for an empty text) with a `ts_headline` of the
-//!    description.
+//! 1. a materialised CTE collects the candidates once: the text match (`plainto_tsquery`:
+//!    every word, stemmed) with its `ts_rank`, within the distance (a bounding box on
+//!    `lat`/`lon`, then the equirectangular distance, as FTS5's);
+//! 2. on them, the total and the six facets with `GROUP BY`, each facet ignoring its own
+//!    filter (disjunctive), as FTS5 counts them;
+//! 3. and the 20 best (by rank, or the newest for an empty text) with a `ts_headline` of the
+//!    description, all in one `UNION ALL`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -59,16 +60,6 @@ CREATE INDEX vacancies_province ON vacancies (province);
 CREATE INDEX vacancies_employment_type ON vacancies (employment_type);
 ";
 
-/// The candidates of one search, per connection; emptied by each search. No primary key (as
-/// FTS5's rowid costs nothing, an index here would): the page's rows are joined on `rid`.
-const CANDIDATES: &str = "
-CREATE TEMP TABLE IF NOT EXISTS candidates (
-    rid bigint, score real, date_posted date,
-    province text, region text, occupation text, employment_type text,
-    education_level text, employer text
-);
-";
-
 /// A PostgreSQL database of vacancies.
 pub struct PgIndex {
     client: Client,
@@ -79,9 +70,8 @@ pub struct PgIndex {
 impl PgIndex {
     /// Connects to `conninfo` (`host=127.0.0.1 port=54329 user=postgres dbname=...`).
     pub fn connect(conninfo: &str) -> anyhow::Result<PgIndex> {
-        let mut client = Client::connect(conninfo, NoTls)
+        let client = Client::connect(conninfo, NoTls)
             .with_context(|| format!("cannot connect to PostgreSQL at {conninfo:?}"))?;
-        client.batch_execute(CANDIDATES)?;
         Ok(PgIndex {
             client,
             statements: HashMap::new(),
@@ -159,96 +149,67 @@ impl PgIndex {
     /// Runs one search.
     pub fn search(&mut self, query: &FtsQuery) -> anyhow::Result<FtsResults> {
         let text = has_words(&query.text).then(|| query.text.clone());
-        self.collect_candidates(query, text.as_deref())?;
+        let (sql, lists) = search_sql(&query.filters, text.is_some());
+        let statement = self.statement(&sql)?;
+        let d_lat = query.km / KM_PER_DEGREE;
+        let km_per_lon = KM_PER_DEGREE * query.lat.to_radians().cos();
+        let d_lon = query.km / km_per_lon;
+        let (min_lat, max_lat) = (query.lat - d_lat, query.lat + d_lat);
+        let (min_lon, max_lon) = (query.lon - d_lon, query.lon + d_lon);
+        let km2 = query.km * query.km;
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+            &text,
+            &min_lat,
+            &max_lat,
+            &min_lon,
+            &max_lon,
+            &query.lat,
+            &query.lon,
+            &KM_PER_DEGREE,
+            &km_per_lon,
+            &km2,
+        ];
+        params.extend(lists.iter().map(|list| list as &(dyn ToSql + Sync)));
+        let rows = self.client.query(&statement, &params)?;
 
-        let (where_all, values_all) = facet_filter(&query.filters, None, 1);
-        let total: i64 = self
-            .query(
-                &format!("SELECT count(*) FROM candidates WHERE {where_all}"),
-                &[],
-                &values_all,
-            )?
-            .first()
-            .context("count(*) without a row")?
-            .get(0);
-
-        let mut facets = BTreeMap::new();
-        for facet in FACETS {
-            let (filter, values) = facet_filter(&query.filters, Some(facet), 1);
-            let rows = self.query(
-                &format!(
-                    "SELECT {facet}, count(*) FROM candidates
-                     WHERE {facet} IS NOT NULL AND {filter}
-                     GROUP BY {facet} ORDER BY count(*) DESC, {facet} LIMIT {FACET_LIMIT}"
-                ),
-                &[],
-                &values,
-            )?;
-            let counts = rows
-                .iter()
-                .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1) as u64))
-                .collect();
-            facets.insert(facet, counts);
-        }
-
-        let hits = match &text {
-            Some(text) => {
-                let (filter, values) = facet_filter(&query.filters, None, 2);
-                self.query(
-                    &format!(
-                        "SELECT v.id, v.title, v.employer, v.city,
-                            ts_headline('dutch', v.description, plainto_tsquery('dutch', $1),
-                                'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=12')
-                         FROM (SELECT rid, score FROM candidates WHERE {filter}
-                               ORDER BY score DESC, rid LIMIT {PER_PAGE}) best
-                         JOIN vacancies v ON v.rid = best.rid
-                         ORDER BY best.score DESC, best.rid"
-                    ),
-                    &[text],
-                    &values,
-                )?
+        let mut total = 0;
+        let mut facets: BTreeMap<&'static str, Vec<(String, u64)>> =
+            FACETS.iter().map(|facet| (*facet, Vec::new())).collect();
+        let mut hits = Vec::new();
+        for row in &rows {
+            let kind: &str = row.get(0);
+            match kind {
+                "total" => total = row.get::<_, i64>(2) as u64,
+                "hit" => hits.push((
+                    row.get::<_, i64>(7),
+                    FtsHit {
+                        id: row.get(3),
+                        title: row.get(4),
+                        employer: row.get(5),
+                        city: row.get(6),
+                        snippet: row.get(8),
+                    },
+                )),
+                facet => {
+                    let counts = FACETS
+                        .iter()
+                        .find(|name| **name == facet)
+                        .and_then(|name| facets.get_mut(name))
+                        .with_context(|| format!("an unknown row kind {facet:?}"))?;
+                    counts.push((row.get(1), row.get::<_, i64>(2) as u64));
+                }
             }
-            None => self.query(
-                &format!(
-                    "SELECT v.id, v.title, v.employer, v.city, substr(v.description, 1, 160)
-                     FROM (SELECT rid, date_posted FROM candidates WHERE {where_all}
-                           ORDER BY date_posted DESC NULLS LAST, rid LIMIT {PER_PAGE}) newest
-                     JOIN vacancies v ON v.rid = newest.rid
-                     ORDER BY newest.date_posted DESC NULLS LAST, newest.rid"
-                ),
-                &[],
-                &values_all,
-            )?,
-        };
-        let hits = hits
-            .iter()
-            .map(|row| FtsHit {
-                id: row.get(0),
-                title: row.get(1),
-                employer: row.get(2),
-                city: row.get(3),
-                snippet: row.get(4),
-            })
-            .collect();
+        }
+        // UNION ALL keeps no order: the facets' order is FTS5's, the hits' their rank.
+        for counts in facets.values_mut() {
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        hits.sort_by_key(|(ord, _)| *ord);
         Ok(FtsResults {
-            total: total as u64,
-            hits,
+            total,
+            hits: hits.into_iter().map(|(_, hit)| hit).collect(),
             facets,
         })
-    }
-
-    /// Runs `sql` as a statement prepared once per connection, with `first` then one
-    /// `text[]` parameter per item of `lists`.
-    fn query(
-        &mut self,
-        sql: &str,
-        first: &[&(dyn ToSql + Sync)],
-        lists: &[Vec<String>],
-    ) -> anyhow::Result<Vec<postgres::Row>> {
-        let statement = self.statement(sql)?;
-        let mut params: Vec<&(dyn ToSql + Sync)> = first.to_vec();
-        params.extend(lists.iter().map(|list| list as &(dyn ToSql + Sync)));
-        Ok(self.client.query(&statement, &params)?)
     }
 
     fn statement(&mut self, sql: &str) -> anyhow::Result<Statement> {
@@ -262,53 +223,72 @@ impl PgIndex {
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
+}
 
-    fn collect_candidates(&mut self, query: &FtsQuery, text: Option<&str>) -> anyhow::Result<()> {
-        self.client.batch_execute("TRUNCATE candidates")?;
-        let d_lat = query.km / KM_PER_DEGREE;
-        let km_per_lon = KM_PER_DEGREE * query.lat.to_radians().cos();
-        let d_lon = query.km / km_per_lon;
-        let columns = "v.date_posted, v.province, v.region, v.occupation, v.employment_type,
-                       v.education_level, v.employer";
-        let within = "v.status = 'active'
-             AND v.lat BETWEEN $2 AND $3 AND v.lon BETWEEN $4 AND $5
-             AND ((v.lat - $6) * $8) * ((v.lat - $6) * $8)
-                 + ((v.lon - $7) * $9) * ((v.lon - $7) * $9) <= $10";
-        let sql = match text {
-            Some(_) => format!(
-                "INSERT INTO candidates
-                 SELECT v.rid, ts_rank(v.tsv, plainto_tsquery('dutch', $1)), {columns}
-                 FROM vacancies v
-                 WHERE v.tsv @@ plainto_tsquery('dutch', $1) AND {within}"
-            ),
-            None => format!(
-                "INSERT INTO candidates
-                 SELECT v.rid, 0.0, {columns} FROM vacancies v
-                 WHERE $1::text IS NULL AND {within}"
-            ),
-        };
-        let text = text.map(str::to_owned);
-        let (min_lat, max_lat) = (query.lat - d_lat, query.lat + d_lat);
-        let (min_lon, max_lon) = (query.lon - d_lon, query.lon + d_lon);
-        let km2 = query.km * query.km;
-        let statement = self.statement(&sql)?;
-        self.client.execute(
-            &statement,
-            &[
-                &text,
-                &min_lat,
-                &max_lat,
-                &min_lon,
-                &max_lon,
-                &query.lat,
-                &query.lon,
-                &KM_PER_DEGREE,
-                &km_per_lon,
-                &km2,
-            ],
-        )?;
-        Ok(())
+/// The one statement of a search with these filters, with or without text, and the values of
+/// its `text[]` parameters after the ten fixed ones: `$1` the text, `$2`..`$5` the bounding
+/// box, `$6`/`$7` the place, `$8`/`$9` km per degree of latitude and longitude there, `$10` the
+/// squared radius. Its rows: (kind, value, count, id, title, employer, city, rank, snippet),
+/// kind `total`, a facet's name or `hit`.
+fn search_sql(
+    filters: &BTreeMap<&'static str, Vec<String>>,
+    with_text: bool,
+) -> (String, Vec<Vec<String>>) {
+    const FIXED: usize = 10;
+    let (score, matches, hits, order) = if with_text {
+        (
+            "ts_rank(v.tsv, plainto_tsquery('dutch', $1))",
+            "v.tsv @@ plainto_tsquery('dutch', $1)",
+            "ts_headline('dutch', v.description, plainto_tsquery('dutch', $1),
+                 'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=12')
+             FROM (SELECT rid, score FROM c WHERE {all}
+                   ORDER BY score DESC, rid LIMIT {PER_PAGE}) best
+             JOIN vacancies v ON v.rid = best.rid",
+            "best.score DESC, best.rid",
+        )
+    } else {
+        (
+            "0.0::real",
+            "$1::text IS NULL",
+            "substr(v.description, 1, 160)
+             FROM (SELECT rid, date_posted FROM c WHERE {all}
+                   ORDER BY date_posted DESC NULLS LAST, rid LIMIT {PER_PAGE}) newest
+             JOIN vacancies v ON v.rid = newest.rid",
+            "newest.date_posted DESC NULLS LAST, newest.rid",
+        )
+    };
+    let (all, lists) = facet_filter(filters, None, FIXED + 1);
+    let mut sql = format!(
+        "WITH c AS MATERIALIZED (
+            SELECT v.rid, {score} AS score, v.date_posted, v.province, v.region, v.occupation,
+                   v.employment_type, v.education_level, v.employer
+            FROM vacancies v
+            WHERE {matches} AND v.status = 'active'
+              AND v.lat BETWEEN $2 AND $3 AND v.lon BETWEEN $4 AND $5
+              AND ((v.lat - $6) * $8) * ((v.lat - $6) * $8)
+                  + ((v.lon - $7) * $9) * ((v.lon - $7) * $9) <= $10
+         )
+         SELECT 'total', NULL::text, count(*), NULL::text, NULL::text, NULL::text, NULL::text,
+                NULL::bigint, NULL::text
+         FROM c WHERE {all}"
+    );
+    for facet in FACETS {
+        let (filter, _) = facet_filter(filters, Some(facet), FIXED + 1);
+        sql.push_str(&format!(
+            "
+         UNION ALL (SELECT '{facet}', {facet}, count(*), NULL, NULL, NULL, NULL, NULL, NULL
+            FROM c WHERE {facet} IS NOT NULL AND {filter}
+            GROUP BY {facet} ORDER BY count(*) DESC, {facet} LIMIT {FACET_LIMIT})"
+        ));
     }
+    sql.push_str(&format!(
+        "
+         UNION ALL (SELECT 'hit', NULL, NULL, v.id, v.title, v.employer, v.city,
+            row_number() OVER (ORDER BY {order}), {})",
+        hits.replace("{all}", &all)
+            .replace("{PER_PAGE}", &PER_PAGE.to_string())
+    ));
+    (sql, lists)
 }
 
 fn has_words(text: &str) -> bool {
@@ -332,8 +312,9 @@ fn push_copy_field(line: &mut String, field: Option<&str>) {
     }
 }
 
-/// The SQL condition on the candidates for `filters`, leaving out `except`'s own filter, with
-/// one `text[]` parameter per filter numbered from `$first`.
+/// The SQL condition on the candidates for `filters`, leaving out `except`'s own filter (a
+/// facet's counts ignore it), and every filter's values: one `text[]` parameter per filter,
+/// numbered from `$first` in order whichever is left out.
 fn facet_filter(
     filters: &BTreeMap<&'static str, Vec<String>>,
     except: Option<&str>,
@@ -342,11 +323,13 @@ fn facet_filter(
     let mut conditions = vec!["true".to_owned()];
     let mut values = Vec::new();
     for (column, accepted) in filters {
-        if Some(*column) == except || accepted.is_empty() {
+        if accepted.is_empty() {
             continue;
         }
         values.push(accepted.clone());
-        conditions.push(format!("{column} = ANY(${})", first + values.len() - 1));
+        if Some(*column) != except {
+            conditions.push(format!("{column} = ANY(${})", first + values.len() - 1));
+        }
     }
     (conditions.join(" AND "), values)
 }
@@ -458,7 +441,7 @@ mod tests {
     }
 
     #[test]
-    fn facet_filters_leave_out_their_own_and_number_their_parameters() {
+    fn facet_filters_leave_out_their_own_and_keep_their_parameters_numbers() {
         let filters = BTreeMap::from([
             ("employment_type", vec!["full_time".to_owned()]),
             (
@@ -474,6 +457,8 @@ mod tests {
         assert_eq!(values.len(), 2);
         let (own, values) = facet_filter(&filters, Some("province"), 1);
         assert_eq!(own, "true AND employment_type = ANY($1)");
-        assert_eq!(values, [vec!["full_time".to_owned()]]);
+        assert_eq!(values.len(), 2);
+        let (own, _) = facet_filter(&filters, Some("employment_type"), 1);
+        assert_eq!(own, "true AND province = ANY($2)");
     }
 }
