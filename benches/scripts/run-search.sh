@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The search benchmark in one command: builds vindwerk and the benchmark in release, then runs
 # it (index build and update, `vindwerk serve` over loopback from one and from many clients,
-# the same queries in process and on SQLite FTS5), writing into benches/out/search-<N>/
+# the same queries in process, on SQLite FTS5 and with --postgres on PostgreSQL), writing into
+# benches/out/search-<N>/
 # (report.json, report.txt, machine.txt, serve.log, and the cached corpus).
 #
 #   benches/scripts/run-search.sh                          # 100,000 vacancies

@@ -1,11 +1,13 @@
 //! The search benchmark: vindwerk's index and search server on a synthetic corpus, side by
-//! side with SQLite FTS5 answering the same queries in the same run.
+//! side with SQLite FTS5 and (with `--postgres`) PostgreSQL full-text search answering the same
+//! queries in the same run.
 //!
 //! Phases: generate the corpus (the fixture world, normalised; cached as JSON lines), build
 //! the index from it (time, peak memory), update it with changed vacancies, start the real
 //! `vindwerk serve` binary and time its first answer, query it over loopback HTTP from one
-//! client and from many, run the same query mix in process, then load FTS5 and run the mix
-//! there. `benches/scripts/run-search.sh` builds and runs it.
+//! client and from many, run the same query mix in process, then load each baseline and run
+//! the mix there (`vindwerk_benches::baseline`), and compare PostgreSQL's answers with
+//! FTS5's. `benches/scripts/run-search.sh` builds and runs it.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -34,7 +36,7 @@ use vindwerk_search_server::search::{SearchContext, search};
 use vindwerk_search_server::{AppState, SearchRequest, Synonyms, VacancyMap};
 
 #[derive(Debug, Parser)]
-#[command(about = "Search benchmark: vindwerk side by side with SQLite FTS5")]
+#[command(about = "Search benchmark: vindwerk side by side with SQLite FTS5 and PostgreSQL")]
 struct Args {
     /// Vacancies in the corpus.
     #[arg(long, default_value_t = 100_000)]
