@@ -30,24 +30,26 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
 /// The encoding of `body`: BOM, then Content-Type, then a declaration in the document, then
 /// UTF-8 if the body is valid UTF-8, else windows-1252.
 pub fn detect(body: &[u8], content_type: Option<&str>) -> &'static Encoding {
+    declared(body, content_type).unwrap_or_else(|| {
+        if std::str::from_utf8(body).is_ok() {
+            UTF_8
+        } else {
+            WINDOWS_1252
+        }
+    })
+}
+
+/// The encoding a body names: its BOM, then the Content-Type, then a declaration in its first
+/// 1024 bytes.
+fn declared(body: &[u8], content_type: Option<&str>) -> Option<&'static Encoding> {
     if let Some((encoding, _)) = Encoding::for_bom(body) {
-        return encoding;
-    }
-    if let Some(encoding) = content_type
-        .and_then(charset_param)
-        .and_then(label_encoding)
-    {
-        return encoding;
+        return Some(encoding);
     }
     let head = &body[..body.len().min(PRESCAN_BYTES)];
-    if let Some(encoding) = declared_in_document(head).and_then(|label| label_encoding(&label)) {
-        return encoding;
-    }
-    if std::str::from_utf8(body).is_ok() {
-        UTF_8
-    } else {
-        WINDOWS_1252
-    }
+    content_type
+        .and_then(charset_param)
+        .and_then(label_encoding)
+        .or_else(|| declared_in_document(head).and_then(|label| label_encoding(&label)))
 }
 
 /// An encoding label as the web reads it; a document cannot declare itself UTF-16 in ASCII, so
@@ -221,7 +223,8 @@ impl<R: Read> Utf8Reader<R> {
             Some(_) => self.fill(DECODE_CHUNK)?,
             None => {
                 let more = self.fill(PRESCAN_BYTES)?;
-                let encoding = detect_in_head(&self.input, self.content_type.as_deref());
+                // Without a mark or a declaration, UTF-8: the rest is not there yet to be checked.
+                let encoding = declared(&self.input, self.content_type.as_deref()).unwrap_or(UTF_8);
                 // Sniffs a BOM (which wins, as in `detect`) and drops it.
                 self.decoder = Some(encoding.new_decoder());
                 more
@@ -260,18 +263,6 @@ impl<R: Read> Read for Utf8Reader<R> {
             self.decode_next()?;
         }
     }
-}
-
-/// [`detect`] on the first bytes of a body only: without a mark or a declaration, UTF-8.
-fn detect_in_head(head: &[u8], content_type: Option<&str>) -> &'static Encoding {
-    if let Some((encoding, _)) = Encoding::for_bom(head) {
-        return encoding;
-    }
-    content_type
-        .and_then(charset_param)
-        .and_then(label_encoding)
-        .or_else(|| declared_in_document(head).and_then(|label| label_encoding(&label)))
-        .unwrap_or(UTF_8)
 }
 
 /// Why a gzipped body could not be unpacked.

@@ -75,7 +75,7 @@ impl BodyStream {
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, FetchError> {
         let settings = self.fetcher.settings();
         let timeout: Duration = settings.timeout;
-        let limit = settings.max_stream_bytes;
+        let limit = settings.max_stream_bytes();
         let chunk = match tokio::time::timeout(timeout, self.response.chunk()).await {
             Err(_elapsed) => Err(FetchError::Timeout {
                 url: self.url.clone(),

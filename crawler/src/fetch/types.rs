@@ -25,11 +25,8 @@ pub struct FetchSettings {
     /// The longest one request may take, body included (retries each get their own).
     pub timeout: Duration,
     /// The most decompressed body bytes read; more fails the URL. A streamed body (a feed)
-    /// holds this much per item.
+    /// holds this much per item, and may run to [`FetchSettings::max_stream_bytes`].
     pub max_body_bytes: u64,
-    /// The most bytes of a streamed body (a feed read item by item), whose items are held
-    /// one at a time.
-    pub max_stream_bytes: u64,
     /// Lets every address through (fixture webs on loopback or private ranges).
     pub allow_private_addresses: bool,
     /// Non-public networks let through although `allow_private_addresses` is off.
@@ -56,7 +53,6 @@ impl FetchSettings {
             concurrency: 64,
             timeout: Duration::from_secs(20),
             max_body_bytes: 5_000_000,
-            max_stream_bytes: 5_000_000 * STREAM_BODIES,
             allow_private_addresses: false,
             allowed_networks: Vec::new(),
             max_redirects: 10,
@@ -68,6 +64,12 @@ impl FetchSettings {
         }
     }
 
+    /// The most bytes of a streamed body (a feed read item by item, whose items are held one
+    /// at a time): 200 times `max_body_bytes`.
+    pub fn max_stream_bytes(&self) -> u64 {
+        self.max_body_bytes.saturating_mul(STREAM_BODIES)
+    }
+
     /// The settings of a `[crawler]` table; the rest keeps its defaults.
     pub fn from_crawler(crawler: &CrawlerSettings) -> FetchSettings {
         FetchSettings {
@@ -75,7 +77,6 @@ impl FetchSettings {
             concurrency: crawler.concurrency.get(),
             timeout: crawler.timeout,
             max_body_bytes: crawler.max_body_bytes.get(),
-            max_stream_bytes: crawler.max_body_bytes.get().saturating_mul(STREAM_BODIES),
             allow_private_addresses: crawler.allow_private_addresses,
             ..FetchSettings::new(crawler.user_agent.clone())
         }

@@ -126,34 +126,24 @@ pub(crate) fn open_reader<R: BufRead>(input: R) -> Result<Document<R>, FormatErr
     config.allow_dangling_amp = true;
     loop {
         buf.clear();
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(start)) => {
-                let root = element(&start);
-                return Ok(Document {
-                    reader,
-                    buf,
-                    root,
-                    root_is_empty: false,
-                });
-            }
-            Ok(Event::Empty(start)) => {
-                let root = element(&start);
-                return Ok(Document {
-                    reader,
-                    buf,
-                    root,
-                    root_is_empty: true,
-                });
-            }
+        let (root, root_is_empty) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(start)) => (element(&start), false),
+            Ok(Event::Empty(start)) => (element(&start), true),
             Ok(Event::Eof) => return Err(FormatError::Xml("no root element".to_owned())),
-            Ok(_) => {}
+            Ok(_) => continue,
             Err(error) => {
                 return Err(FormatError::Xml(format!(
                     "at byte {}: {error}",
                     reader.error_position()
                 )));
             }
-        }
+        };
+        return Ok(Document {
+            reader,
+            buf,
+            root,
+            root_is_empty,
+        });
     }
 }
 

@@ -39,7 +39,7 @@ pub(super) async fn feed(run: &SourceRun, spec: &FeedSpec) -> bool {
         base: spec.url.clone(),
         content_type: body.content_type().map(str::to_owned),
         max_item_bytes: usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX),
-        max_bytes: settings.max_stream_bytes,
+        max_bytes: settings.max_stream_bytes(),
     };
     let (chunks, chunks_in) = mpsc::channel::<Bytes>(CHUNKS_QUEUED);
     let (items_out, items_in) = mpsc::channel::<Item>(ITEMS_QUEUED);
@@ -146,18 +146,18 @@ impl Parse {
         });
         // A feed that is itself gzip (`feed.xml.gz` served as application/gzip) is unpacked
         // here; a Content-Encoding was undone by the client.
+        // Unpacked, it is held to the same limit the fetcher holds the body to.
         let is_gzip = packed.fill_buf().is_ok_and(charset::is_gzip);
         let raw: Box<dyn Read> = if is_gzip {
-            Box::new(flate2::read::MultiGzDecoder::new(packed))
+            Box::new(Limited {
+                inner: flate2::read::MultiGzDecoder::new(packed),
+                left: self.max_bytes,
+                limit: self.max_bytes,
+            })
         } else {
             Box::new(packed)
         };
-        let limited = Limited {
-            inner: raw,
-            left: self.max_bytes,
-            limit: self.max_bytes,
-        };
-        let text = BufReader::new(Utf8Reader::new(limited, self.content_type.as_deref()));
+        let text = BufReader::new(Utf8Reader::new(raw, self.content_type.as_deref()));
         let mut feed = formats::read_feed_from(self.format, text, &self.base, self.max_item_bytes)
             .map_err(FeedEnd::Unreadable)?;
         for item in feed.by_ref() {

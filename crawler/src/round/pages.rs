@@ -11,9 +11,7 @@ use vindwerk_store::FetchState;
 use super::{Progress, RoundOptions, SourceRun};
 use crate::config::CrawlerSettings;
 use crate::extract::{self, Extracted};
-use crate::fetch::{
-    BodyStream, FetchError, FetchOptions, FetchSettings, Fetched, Outcome, Streamed,
-};
+use crate::fetch::{BodyStream, FetchError, FetchOptions, FetchSettings, Fetched, Outcome};
 use crate::politeness::Admission;
 
 /// The fetcher's settings for a round: `[crawler]`, and the benchmark switch.
@@ -79,35 +77,31 @@ impl SourceRun {
             .get_stream(url, &self.fetch_options())
             .await;
         self.count_page(&streamed);
-        match streamed {
-            Ok(Streamed {
-                body: Some(body), ..
-            }) => Some(body),
-            Ok(other) => {
-                self.error(
-                    "listing",
-                    format!("{url}: listing answered {}", other.status),
-                );
-                None
-            }
-            Err(error) => {
-                self.error(error_kind(&error), error.report());
-                None
-            }
-        }
+        self.listing_body(
+            url,
+            streamed.map(|streamed| (streamed.status, streamed.body)),
+        )
     }
 
     fn listing_text(&self, url: &Url, fetched: Result<Fetched, FetchError>) -> Option<String> {
-        match fetched {
-            Ok(Fetched {
-                outcome: Outcome::Page(page),
-                ..
-            }) => Some(page.text()),
-            Ok(other) => {
-                self.error(
-                    "listing",
-                    format!("{url}: listing answered {}", other.status),
-                );
+        let answer = fetched.map(|fetched| {
+            let status = fetched.status;
+            (status, fetched.into_page().map(|page| page.text()))
+        });
+        self.listing_body(url, answer)
+    }
+
+    /// A listing's body, or `None` with the reason recorded: an answer without one (304, 404,
+    /// 410; its status is named) or the fetch's error.
+    fn listing_body<T>(
+        &self,
+        url: &Url,
+        answer: Result<(u16, Option<T>), FetchError>,
+    ) -> Option<T> {
+        match answer {
+            Ok((_, Some(body))) => Some(body),
+            Ok((status, None)) => {
+                self.error("listing", format!("{url}: listing answered {status}"));
                 None
             }
             Err(error) => {
