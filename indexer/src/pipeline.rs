@@ -70,17 +70,19 @@ pub fn prepare(
     postings: &[Posting],
     normaliser: &Normaliser,
 ) -> (Vec<NormalisedFields>, Vec<DedupItem>) {
-    let mut fields = Vec::with_capacity(postings.len());
-    let mut items = Vec::with_capacity(postings.len());
-    for posting in postings {
-        let normalised = normaliser.normalise(posting);
-        let merged = merge_fields(&normalised);
-        let mut item = dedup::dedup_item(posting, &merged);
-        item.employer_key = normalised.employer_key.clone();
-        items.push(item);
-        fields.push(merged);
-    }
-    (fields, items)
+    postings
+        .iter()
+        .map(|posting| prepare_one(posting, normaliser))
+        .unzip()
+}
+
+/// One posting normalised: its merge fields and its dedup item.
+fn prepare_one(posting: &Posting, normaliser: &Normaliser) -> (NormalisedFields, DedupItem) {
+    let normalised = normaliser.normalise(posting);
+    let fields = merge_fields(&normalised);
+    let mut item = dedup::dedup_item(posting, &fields);
+    item.employer_key = normalised.employer_key;
+    (fields, item)
 }
 
 /// Postings normalised one at a time as they are read, keeping only what dedup and the merge
@@ -101,10 +103,7 @@ impl Prepared {
 
     /// Normalises `posting` and keeps what the vacancies need of it.
     pub fn push(&mut self, mut posting: Posting, normaliser: &Normaliser) {
-        let normalised = normaliser.normalise(&posting);
-        let mut fields = merge_fields(&normalised);
-        let mut item = dedup::dedup_item(&posting, &fields);
-        item.employer_key = normalised.employer_key;
+        let (mut fields, item) = prepare_one(&posting, normaliser);
         // The dedup item holds the text; the merge gets it back once dedup is done.
         fields.description = String::new();
         posting.data = PostingData {
@@ -147,16 +146,18 @@ impl Prepared {
     }
 }
 
-/// Every vacancy the postings make. `previous` is the assignment of the last run (empty on
-/// the first), so that vacancies keep their ids.
+/// Every vacancy the postings make, as [`Prepared`] makes them from a store. `previous` is the
+/// assignment of the last run (empty on the first), so that vacancies keep their ids.
 pub fn build_vacancies(
     postings: &[Posting],
     previous: &HashMap<PostingId, VacancyId>,
     normaliser: &Normaliser,
 ) -> Vec<Vacancy> {
-    let (fields, items) = prepare(postings, normaliser);
-    let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
-    merge_clusters(postings, &fields, clusters)
+    let mut prepared = Prepared::new();
+    for posting in postings {
+        prepared.push(posting.clone(), normaliser);
+    }
+    prepared.into_vacancies(previous)
 }
 
 /// Each cluster merged into its vacancy.
