@@ -56,21 +56,7 @@ pub fn fts(
         bytes / 1_000_000
     ));
     let index = FtsIndex::open(&path)?;
-    let queries = fts_queries(mix)?;
-    let (single, figures, answers) = measure_mix(mix, &queries, n, |query| index.search(query))?;
-    progress(&format!(
-        "fts5: p50 {} ms, p95 {} ms, p99 {} ms",
-        single.p50_ms, single.p95_ms, single.p99_ms
-    ));
-    Ok((
-        BaselineReport {
-            load_s: round3(load_s),
-            bytes,
-            single,
-        },
-        figures,
-        answers,
-    ))
+    answer_mix("fts5", load_s, bytes, mix, n, |query| index.search(query))
 }
 
 /// Loads the corpus into the PostgreSQL database at `conninfo` (its table is dropped and
@@ -88,12 +74,25 @@ pub fn postgres(
         "postgres: {count} vacancies loaded and indexed in {load_s:.1} s, {} MB",
         bytes / 1_000_000
     ));
-    let queries = fts_queries(mix)?;
     let index = std::cell::RefCell::new(index);
-    let (single, figures, answers) =
-        measure_mix(mix, &queries, n, |query| index.borrow_mut().search(query))?;
+    answer_mix("postgres", load_s, bytes, mix, n, |query| {
+        index.borrow_mut().search(query)
+    })
+}
+
+/// A loaded baseline answers `n` queries of the mix: its report.
+fn answer_mix(
+    name: &str,
+    load_s: f64,
+    bytes: u64,
+    mix: &[LogicalQuery],
+    n: usize,
+    search: impl Fn(&FtsQuery) -> anyhow::Result<FtsResults>,
+) -> anyhow::Result<BaselineRun> {
+    let queries = fts_queries(mix)?;
+    let (single, figures, answers) = measure_mix(mix, &queries, n, search)?;
     progress(&format!(
-        "postgres: p50 {} ms, p95 {} ms, p99 {} ms",
+        "{name}: p50 {} ms, p95 {} ms, p99 {} ms",
         single.p50_ms, single.p95_ms, single.p99_ms
     ));
     Ok((

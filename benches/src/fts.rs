@@ -397,21 +397,10 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn match_expressions_quote_every_word() {
-        assert_eq!(
-            match_expression("Medewerker  klantenservice!").as_deref(),
-            Some("\"medewerker\" \"klantenservice\"")
-        );
-        assert_eq!(match_expression(" - "), None);
-    }
-
-    #[test]
-    fn searches_count_facets_disjunctively_within_the_distance() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("fts.db");
-        let mut index = FtsIndex::create(&path).expect("FTS5 is available");
-        let vacancies = vec![
+    /// Four vacancies around Utrecht (three nurses, one in Gelderland, one driver) and a
+    /// nurse some 110 km north: the baselines' test corpus.
+    pub(crate) fn five_vacancies() -> Vec<Vacancy> {
+        vec![
             vacancy(
                 "a",
                 "Verpleegkundige",
@@ -442,7 +431,24 @@ pub(crate) mod tests {
                 53.09,
                 EmploymentType::FullTime,
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn match_expressions_quote_every_word() {
+        assert_eq!(
+            match_expression("Medewerker  klantenservice!").as_deref(),
+            Some("\"medewerker\" \"klantenservice\"")
+        );
+        assert_eq!(match_expression(" - "), None);
+    }
+
+    #[test]
+    fn searches_count_facets_disjunctively_within_the_distance() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("fts.db");
+        let mut index = FtsIndex::create(&path).expect("FTS5 is available");
+        let vacancies = five_vacancies();
         assert_eq!(index.load(vacancies.into_iter().map(Ok)).expect("load"), 5);
         drop(index);
         let index = FtsIndex::open(&path).expect("open");

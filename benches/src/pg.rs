@@ -336,11 +336,10 @@ fn facet_filter(
 
 #[cfg(test)]
 mod tests {
-    use vindwerk_model::EmploymentType;
 
     use super::*;
     use crate::fts::FtsIndex;
-    use crate::fts::tests::vacancy;
+    use crate::fts::tests::five_vacancies;
 
     /// Against a live database (`VINDWERK_BENCH_PG`, a connection string as
     /// `setup-postgres.sh` prints; its `vacancies` table is replaced): the same answers as
@@ -351,37 +350,7 @@ mod tests {
     fn answers_as_fts5_does_on_a_live_database() {
         let conninfo = std::env::var("VINDWERK_BENCH_PG")
             .expect("VINDWERK_BENCH_PG names the database (setup-postgres.sh prints it)");
-        let vacancies = vec![
-            vacancy(
-                "a",
-                "Verpleegkundige",
-                "Utrecht",
-                52.09,
-                EmploymentType::FullTime,
-            ),
-            vacancy(
-                "b",
-                "Verpleegkundige",
-                "Utrecht",
-                52.10,
-                EmploymentType::PartTime,
-            ),
-            vacancy(
-                "c",
-                "Verpleegkundige",
-                "Gelderland",
-                52.11,
-                EmploymentType::FullTime,
-            ),
-            vacancy("d", "Chauffeur", "Utrecht", 52.09, EmploymentType::FullTime),
-            vacancy(
-                "e",
-                "Verpleegkundige",
-                "Utrecht",
-                53.09,
-                EmploymentType::FullTime,
-            ),
-        ];
+        let vacancies = five_vacancies();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("fts.db");
         let mut fts = FtsIndex::create(&path).expect("FTS5 is available");

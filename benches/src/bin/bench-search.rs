@@ -805,21 +805,15 @@ fn print_report(report: &Report) {
         load.errors,
         mb(load.server_peak_rss_bytes)
     );
-    if let Some(fts) = &report.fts {
-        println!(
-            "fts5 load: {:.1} s, {} MB",
-            fts.load_s,
-            fts.bytes / 1_000_000
-        );
-        line("fts5, one client", &fts.single);
-    }
-    if let Some(postgres) = &report.postgres {
-        println!(
-            "postgres load: {:.1} s, {} MB",
-            postgres.load_s,
-            postgres.bytes / 1_000_000
-        );
-        line("postgres, one client", &postgres.single);
+    for (name, baseline) in [("fts5", &report.fts), ("postgres", &report.postgres)] {
+        if let Some(baseline) = baseline {
+            println!(
+                "{name} load: {:.1} s, {} MB",
+                baseline.load_s,
+                baseline.bytes / 1_000_000
+            );
+            line(&format!("{name}, one client"), &baseline.single);
+        }
     }
     if let Some(agreement) = &report.postgres_agreement {
         println!(
