@@ -71,6 +71,11 @@ struct Args {
     /// Interval of the memory samples.
     #[arg(long, default_value_t = 100)]
     sample_ms: u64,
+    /// After vindwerk's full crawl, also index and export its store and score the export
+    /// against the world's ground truth (dedup, fields, coverage), as the fixture-web test does
+    /// for its small world.
+    #[arg(long)]
+    evaluate: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -210,9 +215,16 @@ async fn main() -> anyhow::Result<()> {
                 dir: &dir,
                 kinds: &kinds,
             };
+            let full_crawl = crawler == Crawler::Vindwerk && subset != "sitemap";
             let result = match crawler {
                 Crawler::Vindwerk => crawl.vindwerk(&vindwerk, subset).await,
                 Crawler::Scrapy => crawl.scrapy(&python, &spider, subset).await,
+            };
+            let result = match result {
+                Ok(result) if args.evaluate && full_crawl => {
+                    crawl.evaluate(&vindwerk).await.map(|()| result)
+                }
+                result => result,
             };
             web.shutdown().await;
             let result = result?;
@@ -277,7 +289,7 @@ impl Crawl<'_> {
             .arg("--json")
             .stdout(std::fs::File::create(&summary_path)?)
             .stderr(std::fs::File::create(self.dir.join("stderr.log"))?);
-        let ran = self.run(command).await?;
+        let ran = self.run(command, "rss.csv").await?;
         let summary: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&summary_path)?).with_context(|| {
                 format!("vindwerk printed no summary: see {}", self.dir.display())
@@ -339,7 +351,7 @@ impl Crawl<'_> {
             .current_dir(self.dir)
             .stdout(std::fs::File::create(self.dir.join("stdout.log"))?)
             .stderr(std::fs::File::create(self.dir.join("stderr.log"))?);
-        let ran = self.run(command).await?;
+        let ran = self.run(command, "rss.csv").await?;
         let stats: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(&stats_path)
                 .with_context(|| format!("scrapy wrote no stats: see {}", self.dir.display()))?,
@@ -355,8 +367,57 @@ impl Crawl<'_> {
         Ok(self.result(Crawler::Scrapy, subset, &ran, &counted))
     }
 
-    /// Runs a crawler process to its end, sampling its memory.
-    async fn run(&self, mut command: Command) -> anyhow::Result<Ran> {
+    /// Indexes and exports the crawl's store with `binary` and scores the export against the
+    /// world's ground truth and the request log; writes `index.log`, `index-rss.csv`,
+    /// `export.jsonl`, `truth.json` and `evaluation.txt` and prints the scores.
+    async fn evaluate(&self, binary: &Path) -> anyhow::Result<()> {
+        let store = self.dir.join("store.sqlite");
+        let mut index = Command::new(binary);
+        index
+            .arg("index")
+            .arg("--db")
+            .arg(&store)
+            .arg("--index")
+            .arg(self.dir.join("index"))
+            .stdout(std::fs::File::create(self.dir.join("index.log"))?)
+            .stderr(std::fs::File::create(self.dir.join("index.err"))?);
+        let ran = self.run(index, "index-rss.csv").await?;
+        if !ran.ok {
+            bail!("vindwerk index failed: see {}", self.dir.display());
+        }
+        eprintln!(
+            "  index: {:.1} s, peak RSS {:.1} MiB",
+            ran.wall.as_secs_f64(),
+            ran.peak_rss_kib as f64 / 1024.0
+        );
+        let export_path = self.dir.join("export.jsonl");
+        let status = Command::new(binary)
+            .arg("export")
+            .arg("--db")
+            .arg(&store)
+            .stdout(std::fs::File::create(&export_path)?)
+            .status()
+            .context("cannot run vindwerk export")?;
+        if !status.success() {
+            bail!("vindwerk export failed: see {}", self.dir.display());
+        }
+        let export = std::fs::read_to_string(&export_path)?;
+        let truth = self.web.truth();
+        std::fs::write(self.dir.join("truth.json"), serde_json::to_vec(&truth)?)?;
+        let mut report =
+            vindwerk_fixtures::evaluate(&export, &truth, &self.web.request_log, &self.web.limits())
+                .context("cannot score the export")?;
+        // The rates are off in this benchmark: the fixture's per-host limits do not apply.
+        report.host_rates.clear();
+        let scores = format!("{report}");
+        std::fs::write(self.dir.join("evaluation.txt"), &scores)?;
+        eprintln!("{scores}");
+        Ok(())
+    }
+
+    /// Runs a process to its end, sampling its memory into `samples_file` of the crawl's
+    /// directory.
+    async fn run(&self, mut command: Command, samples_file: &str) -> anyhow::Result<Ran> {
         let started = Instant::now();
         let mut child = command
             .spawn()
@@ -395,7 +456,7 @@ impl Crawl<'_> {
             }
         };
         let status = status.context("cannot wait for the crawler")?;
-        std::fs::write(self.dir.join("rss.csv"), samples)?;
+        std::fs::write(self.dir.join(samples_file), samples)?;
         Ok(Ran {
             ok: status.success(),
             wall: ended - started,
