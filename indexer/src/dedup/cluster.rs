@@ -11,7 +11,7 @@ use super::text::{
     head, name_key, overlap, reference_key, reference_shape, sentences, title_tokens, url_key,
     words,
 };
-use super::{DedupConfig, DedupItem};
+use super::{DedupConfig, DedupItem, Terms};
 use vindwerk_model::Channel;
 
 /// Below this many shingles a description says too little to compare.
@@ -66,6 +66,9 @@ struct Prepared {
     /// ` title and opening words `, folded, when the employer or the place is unknown: a
     /// page that names them only in its text ("Acme in Utrecht") still names them.
     mentions: Option<String>,
+    /// The hours, salary and employment type: postings that state different ones are
+    /// different jobs, and postings that state the same ones more likely one.
+    terms: Terms,
 }
 
 /// Groups the items (sorted and unique by posting id) into clusters of indices, each sorted,
@@ -119,6 +122,7 @@ pub(crate) fn cluster(items: &[&DedupItem], config: &DedupConfig) -> Vec<Vec<usi
                 informative,
                 full,
                 own_reference: own_reference(item),
+                terms: item.terms,
             }
         })
         .collect();
@@ -147,7 +151,12 @@ pub(crate) fn cluster(items: &[&DedupItem], config: &DedupConfig) -> Vec<Vec<usi
 
     let mut groups = Groups::new(&prepared);
     for (signal, _, a, b) in pairs {
-        groups.union(a as usize, b as usize, signal == Signal::Url);
+        let join = match signal {
+            Signal::Url => Join::Forced,
+            Signal::Reference => Join::Exact,
+            Signal::Similar => Join::Similar,
+        };
+        groups.union(a as usize, b as usize, join);
     }
     groups.into_clusters()
 }
@@ -207,7 +216,8 @@ fn exact_pairs(
 
 /// Pairs of the same reference where the employer is hidden on one side: an agency that
 /// keeps the employer's reference number. A reference alone is weak across employers, so the
-/// pair must also pass every check but the text's.
+/// pair must also pass every check but the text's, with a compatible title or two terms
+/// stated alike.
 fn reference_pairs(
     items: &[&DedupItem],
     prepared: &[Prepared],
@@ -233,7 +243,10 @@ fn reference_pairs(
                 if x.employer.is_some() == y.employer.is_some() {
                     continue;
                 }
-                if compare(x, y, config).is_some_and(|c| c.titles_compatible) {
+                // An agency may write its own title ("Filiaalmanager" for "Store Manager"):
+                // the same terms stand in for it.
+                if compare(x, y, config).is_some_and(|c| c.titles_compatible || c.terms_agree >= 2)
+                {
                     pairs.push((Signal::Reference, 0.9, a, b));
                 }
             }
@@ -358,12 +371,13 @@ fn add_bucket(
 }
 
 /// Whether two postings may be one vacancy at all, on what is known for certain: not when both
-/// employers or both places are known and differ, nor when their dates are too far apart.
-/// [`compare`] refuses exactly these first; a template text shared by a hundred employers
-/// puts its postings in one bucket, and they never become candidates.
+/// employers or both places are known and differ, nor when they state different terms, nor
+/// when their dates are too far apart. [`compare`] refuses exactly these first; a template
+/// text shared by a hundred employers puts its postings in one bucket, and they never become
+/// candidates.
 fn may_match(a: &Prepared, b: &Prepared, config: &DedupConfig) -> bool {
     let differ = |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(x), Some(y)) if x != y);
-    if differ(a.employer, b.employer) || differ(a.place, b.place) {
+    if differ(a.employer, b.employer) || differ(a.place, b.place) || a.terms.conflict(&b.terms) {
         return false;
     }
     match (a.date, b.date) {
@@ -383,14 +397,16 @@ struct Comparison {
     same_place: Option<bool>,
     title_jaccard: f64,
     titles_unknown: bool,
+    /// How many of hours, salary and employment type both state alike.
+    terms_agree: u8,
 }
 
-/// The comparison of two postings whose employers, places and dates are compatible; `None`
-/// when any is not.
+/// The comparison of two postings whose employers, places, terms and dates are compatible;
+/// `None` when any is not.
 fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Comparison> {
     let same_employer = same(a.employer, b.employer, a, b, |p| p.employer_name.as_deref());
     let same_place = same(a.place, b.place, a, b, |p| p.place_name.as_deref());
-    if same_employer == Some(false) || same_place == Some(false) {
+    if same_employer == Some(false) || same_place == Some(false) || a.terms.conflict(&b.terms) {
         return None;
     }
     let days_apart = match (a.date, b.date) {
@@ -420,6 +436,7 @@ fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Compariso
         same_place,
         title_jaccard,
         titles_unknown,
+        terms_agree: a.terms.agreements(&b.terms),
     })
 }
 
@@ -467,13 +484,19 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
         same_place,
         title_jaccard,
         titles_unknown,
+        terms_agree,
     } = compare(a, b, config)?;
     if !titles_unknown && !titles_compatible {
         return None;
     }
+    // Two of hours, salary and employment type stated alike count as much as a named
+    // employer: an agency hides the employer but states the terms.
     let context = u8::from(same_employer == Some(true))
         + u8::from(same_place == Some(true))
-        + u8::from(title_jaccard >= 0.8);
+        + u8::from(title_jaccard >= 0.8)
+        + u8::from(terms_agree >= 2);
+    // Of several jobs of one title at one employer, the one with the same terms first.
+    let terms_bonus = 0.03 * f64::from(terms_agree);
     let evidence = context + u8::from(same_day);
     match (&a.signature, &b.signature) {
         (Some(x), Some(y)) if a.informative && b.informative => {
@@ -492,7 +515,9 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
             };
             let similar = (jaccard >= jaccard_min || containment >= containment_min)
                 && (!titles_unknown || jaccard >= 0.7);
-            similar.then_some(jaccard.max(containment) + 0.1 * title_jaccard + date_bonus)
+            similar.then_some(
+                jaccard.max(containment) + 0.1 * title_jaccard + date_bonus + terms_bonus,
+            )
         }
         // No text of its own on one side (too short, or all boilerplate): only the same title
         // at the same, named employer and place is one vacancy, and among such matches the
@@ -504,9 +529,9 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
             match (&a.full, &b.full) {
                 (Some(x), Some(y)) if x.set_size >= MIN_SHINGLES && y.set_size >= MIN_SHINGLES => {
                     let containment = x.containment(y);
-                    (containment >= 0.5).then_some(0.2 * containment + date_bonus)
+                    (containment >= 0.5).then_some(0.2 * containment + date_bonus + terms_bonus)
                 }
-                _ => Some(0.1 + date_bonus),
+                _ => Some(0.1 + date_bonus + terms_bonus),
             }
         }
     }
@@ -637,6 +662,21 @@ struct Groups {
     employer: Vec<Option<u32>>,
     place: Vec<Option<u32>>,
     references: Vec<Vec<(String, String)>>,
+    /// The different terms a group's postings state: each must agree with each of another
+    /// group's, so that postings silent on the terms cannot chain two jobs.
+    terms: Vec<Vec<Terms>>,
+}
+
+/// How sure a join is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    /// The same page: joined whatever the groups hold.
+    Forced,
+    /// The same reference: refused when the groups name different employers, places or
+    /// references, but not for different terms (a copy that still shows the old salary).
+    Exact,
+    /// Similar postings: refused for any of those, and for different terms.
+    Similar,
 }
 
 impl Groups {
@@ -650,6 +690,7 @@ impl Groups {
                 .iter()
                 .map(|item| item.own_reference.iter().cloned().collect())
                 .collect(),
+            terms: prepared.iter().map(|item| vec![item.terms]).collect(),
         }
     }
 
@@ -661,26 +702,33 @@ impl Groups {
         index
     }
 
-    /// Joins the groups of `a` and `b` unless they name different employers or places, or
-    /// hold two different reference numbers of one shape; `forced` joins them anyway, keeping
-    /// the values of the group with the smaller root. Postings for different audiences are
-    /// never joined, not even by one URL.
-    fn union(&mut self, a: usize, b: usize, forced: bool) {
+    /// Joins the groups of `a` and `b` unless they name different employers or places, hold
+    /// two different reference numbers of one shape, or (for a join of similar postings)
+    /// state different terms; a forced join joins them anyway, keeping the values of the
+    /// group with the smaller root. Postings for different audiences are never joined, not
+    /// even by one URL.
+    fn union(&mut self, a: usize, b: usize, join: Join) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb || self.audience[ra] != self.audience[rb] {
             return;
         }
         let conflict =
             |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(x), Some(y)) if x != y);
-        if !forced
+        if join != Join::Forced
             && (conflict(self.employer[ra], self.employer[rb])
                 || conflict(self.place[ra], self.place[rb])
-                || self.references_differ(ra, rb))
+                || self.references_differ(ra, rb)
+                || (join == Join::Similar && self.terms_differ(ra, rb)))
         {
             return;
         }
         let (root, child) = (ra.min(rb), ra.max(rb));
         self.parent[child] = root;
+        for terms in std::mem::take(&mut self.terms[child]) {
+            if !self.terms[root].contains(&terms) {
+                self.terms[root].push(terms);
+            }
+        }
         self.employer[root] = self.employer[root].or(self.employer[child]);
         self.place[root] = self.place[root].or(self.place[child]);
         let moved = std::mem::take(&mut self.references[child]);
@@ -689,6 +737,12 @@ impl Groups {
                 self.references[root].push((shape, key));
             }
         }
+    }
+
+    fn terms_differ(&self, a: usize, b: usize) -> bool {
+        self.terms[a]
+            .iter()
+            .any(|x| self.terms[b].iter().any(|y| x.conflict(y)))
     }
 
     fn references_differ(&self, a: usize, b: usize) -> bool {

@@ -15,7 +15,7 @@ use vindwerk_model::{
     VacancyPosting,
 };
 
-use super::DedupItem;
+use super::{DedupItem, Terms};
 
 /// A posting's fields after normalisation, as the merge takes them. Unknown is `None`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -83,6 +83,11 @@ pub fn dedup_item(posting: &Posting, fields: &NormalisedFields) -> DedupItem {
         place_key: fields.city.clone(),
         date_posted: fields.date_posted,
         description: fields.description.clone(),
+        terms: Terms::new(
+            (fields.hours_min, fields.hours_max),
+            (fields.salary_min, fields.salary_max, fields.salary_period),
+            fields.employment_type,
+        ),
         audience: posting.audience.clone(),
     }
 }

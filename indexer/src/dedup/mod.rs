@@ -42,6 +42,7 @@ mod cluster;
 mod ids;
 mod merge;
 mod minhash;
+mod terms;
 mod text;
 
 use std::collections::{HashMap, HashSet};
@@ -51,6 +52,7 @@ use tracing::info;
 use vindwerk_model::{Audience, Channel, Posting, PostingId, SourceId, Vacancy, VacancyId};
 
 pub use merge::{NormalisedFields, dedup_item, merge_vacancy};
+pub use terms::Terms;
 
 /// What dedup needs of one posting.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,6 +73,8 @@ pub struct DedupItem {
     pub date_posted: Option<NaiveDate>,
     /// The description as plain text.
     pub description: String,
+    /// The hours, salary and employment type it states.
+    pub terms: Terms,
     /// Who may see it: postings for different audiences are never one vacancy.
     pub audience: Audience,
 }

@@ -36,6 +36,7 @@ impl Item {
             place_key: Some("Utrecht".to_owned()),
             date_posted: day(2),
             description: description.to_owned(),
+            terms: Default::default(),
         })
     }
     fn employer(mut self, employer: Option<&str>) -> Item {

@@ -52,7 +52,12 @@ pub fn normalise(
     gazetteer: &Gazetteer,
     occupations: &Occupations,
 ) -> Normalised {
-    let place = gazetteer.resolve(&data.location);
+    // A board that states no location often names the place in the title ("Kok - Utrecht").
+    let place = if data.location.is_empty() {
+        place_in_title(&data.title, gazetteer)
+    } else {
+        gazetteer.resolve(&data.location)
+    };
     let mut place_names: Vec<&str> = Vec::with_capacity(3);
     if let Some(place) = &place {
         place_names.push(place.city.as_str());
@@ -110,6 +115,27 @@ pub fn normalise(
         date_posted: data.date_posted,
         valid_through: data.valid_through,
     }
+}
+
+/// Separators between a title and what a board adds to it ("Kok - Utrecht", "Kok | Utrecht |
+/// Fulltime", "Kok in Utrecht").
+static TITLE_PARTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+[-–—|/]\s+|\s*[|(),]\s*|\s+(?:in|te)\s+")
+        .expect("title separator pattern should compile")
+});
+
+/// The place a title names in a part of its own after the job ("Kok - Utrecht", "Kok in
+/// Den Haag", "Kok (Best)"); never its first part, which is the job ("Best" is a place too).
+fn place_in_title(title: &str, gazetteer: &Gazetteer) -> Option<ResolvedPlace> {
+    let parts: Vec<&str> = TITLE_PARTS.split(title).map(str::trim).collect();
+    parts.iter().skip(1).rev().find_map(|part| {
+        // The whole part must be a place's name: "Van Dijk Supermarkten Best" is no place.
+        let place = gazetteer.lookup_place(part)?;
+        gazetteer.resolve(&vindwerk_model::Location {
+            locality: Some(place.name.clone()),
+            ..Default::default()
+        })
+    })
 }
 
 /// Phrases that hide the employer ("onze opdrachtgever", "confidential").

@@ -155,6 +155,7 @@ pub(crate) fn templated_world(
             place_key: Some(job.place.clone()),
             date_posted: Some(job.date),
             description: job.text.clone(),
+            terms: Default::default(),
         };
         let mut copies = vec![base.clone()];
         let werkzoeken = if rng.chance(30) {

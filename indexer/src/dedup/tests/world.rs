@@ -268,6 +268,7 @@ pub(crate) fn world(
             place_key: Some(place.clone()),
             date_posted: Some(*date),
             description: site_text.clone(),
+            terms: Default::default(),
         };
         push(base.clone(), v, &mut items);
         for board in 0..3 {

@@ -219,3 +219,41 @@ proptest! {
         prop_assert_eq!(again.occupation, once.occupation);
     }
 }
+
+#[test]
+fn a_board_without_a_location_is_placed_by_its_title() {
+    let posting = |title: &str, location: Location| PostingData {
+        url: "https://banenbank.example.nl/job/1".into(),
+        title: title.into(),
+        location,
+        ..PostingData::default()
+    };
+    let city = |title: &str, location: Location| {
+        let normalised = run(&posting(title, location));
+        (normalised.place.map(|place| place.city), normalised.title)
+    };
+    let nowhere = Location::default;
+    assert_eq!(
+        city("Teamleider onderwijs - Voorschoten", nowhere()),
+        (Some("Voorschoten".into()), "Teamleider onderwijs".into())
+    );
+    assert_eq!(
+        city("Kok in Den Haag", nowhere()).0.as_deref(),
+        Some("Den Haag")
+    );
+    assert_eq!(
+        city("Verkoper | Krimpen aan den IJssel | Fulltime", nowhere())
+            .0
+            .as_deref(),
+        Some("Krimpen aan den IJssel")
+    );
+    // The job itself is never read as a place, nor an employer whose name ends in one.
+    assert_eq!(city("Best", nowhere()).0, None);
+    assert_eq!(city("Kok - Van Dijk Supermarkten Best", nowhere()).0, None);
+    // A location that says "several places" is not overruled by the title.
+    let several = Location {
+        text: Some("Meerdere locaties".into()),
+        ..Location::default()
+    };
+    assert_eq!(city("Kok - Utrecht", several).0, None);
+}
