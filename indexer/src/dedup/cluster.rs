@@ -272,25 +272,43 @@ fn candidate_pairs(prepared: &[Prepared], config: &DedupConfig) -> Candidates {
             add_bucket(bucket, prepared, config, &mut candidates);
         }
     }
-    let mut blocks: HashMap<(bool, u32, &str), Vec<u32>> = HashMap::new();
+    // A block of one title in a big city can exceed MAX_BUCKET, where only neighbours are
+    // compared; the same title and place with the same stated terms is a small block that
+    // finds a board's copy without an employer all the same.
+    let mut blocks: HashMap<(u8, u32, &str, Option<Terms>), Vec<u32>> = HashMap::new();
+    // An agency's own title ("Ervaren kok" for "Kok") shares no block of equal titles: the
+    // same place, terms and day make one.
+    let mut by_terms: HashMap<(u32, Terms, chrono::NaiveDate), Vec<u32>> = HashMap::new();
     for (index, item) in prepared.iter().enumerate() {
         if item.title_text.is_empty() {
             continue;
         }
         if let Some(employer) = item.employer {
             blocks
-                .entry((true, employer, &item.title_text))
+                .entry((0, employer, &item.title_text, None))
                 .or_default()
                 .push(index as u32);
         }
         if let Some(place) = item.place {
             blocks
-                .entry((false, place, &item.title_text))
+                .entry((1, place, &item.title_text, None))
                 .or_default()
                 .push(index as u32);
+            if item.terms.hours.is_some() || item.terms.salary.is_some() {
+                blocks
+                    .entry((2, place, &item.title_text, Some(item.terms)))
+                    .or_default()
+                    .push(index as u32);
+                if let Some(date) = item.date {
+                    by_terms
+                        .entry((place, item.terms, date))
+                        .or_default()
+                        .push(index as u32);
+                }
+            }
         }
     }
-    for bucket in blocks.into_values() {
+    for bucket in blocks.into_values().chain(by_terms.into_values()) {
         add_bucket(bucket, prepared, config, &mut candidates);
     }
     candidates.compact();
@@ -498,7 +516,12 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
     // Of several jobs of one title at one employer, the one with the same terms first.
     let terms_bonus = 0.03 * f64::from(terms_agree);
     let evidence = context + u8::from(same_day);
-    match (&a.signature, &b.signature) {
+    // A copy that hides the employer and writes a text of its own (an agency) is one
+    // vacancy by its facts: a compatible title in the same place on the same day, with the
+    // same terms. Weaker than any match by text, so those join first.
+    let by_terms = (titles_compatible && same_place == Some(true) && same_day && terms_agree >= 2)
+        .then_some(0.05 + 0.1 * title_jaccard + terms_bonus);
+    let by_text = match (&a.signature, &b.signature) {
         (Some(x), Some(y)) if a.informative && b.informative => {
             let jaccard = x.jaccard(y);
             // The text of its own of one, held in the whole text of the other: a copy that
@@ -534,7 +557,8 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
                 _ => Some(0.1 + date_bonus + terms_bonus),
             }
         }
-    }
+    };
+    by_text.or(by_terms)
 }
 
 /// Shingles of text that an employer or a source repeats over postings (company profile,

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use vindwerk_model::{Channel, PostingId, SourceId, VacancyId};
+use vindwerk_model::{Channel, EmploymentType, PostingId, SalaryPeriod, SourceId, VacancyId};
 
 use super::*;
 
@@ -61,6 +61,20 @@ impl Item {
     }
     fn date(mut self, date: Option<NaiveDate>) -> Item {
         self.0.date_posted = date;
+        self
+    }
+    /// Hours per week and a monthly salary from `salary`, full or part time by the hours.
+    fn terms(mut self, hours: f64, salary: Option<f64>) -> Item {
+        let kind = if hours >= 36.0 {
+            EmploymentType::FullTime
+        } else {
+            EmploymentType::PartTime
+        };
+        self.0.terms = Terms::new(
+            (Some(hours), Some(hours)),
+            (salary, None, salary.map(|_| SalaryPeriod::Month)),
+            Some(kind),
+        );
         self
     }
 }
@@ -491,4 +505,63 @@ fn a_new_id_never_takes_one_used_before() {
     let clusters = deduplicate(&items, &previous, &DedupConfig::default());
     assert_eq!(clusters[0].id, ids::new_id(PostingId(5), 1));
     assert_ne!(clusters[0].id, taken);
+}
+
+/// Two shop assistants of one store, one of 16 hours and one of 38, on the employer's template:
+/// their terms keep them apart, also when a board's copy that states none lies between them.
+#[test]
+fn one_title_at_one_employer_with_other_terms_is_two_vacancies() {
+    let template = format!("Als verkoper help je klanten in onze winkel. {PROFILE}");
+    let item = |id: i64, source: &str, channel: Channel| {
+        Item::new(id, source, channel, "Verkoper", &template)
+    };
+    assert_eq!(
+        groups(vec![
+            item(1, "noord", Channel::Employer).terms(16.0, Some(1100.0)),
+            item(2, "noord", Channel::Employer).terms(38.0, Some(2400.0)),
+            item(3, "zorgbanen", Channel::Board),
+            item(4, "werkbank", Channel::Board).terms(38.0, Some(2400.0)),
+        ]),
+        vec![vec![1, 3], vec![2, 4]]
+    );
+}
+
+/// An agency that hides the employer, writes its own text and title, but states the same
+/// place, day and terms: one vacancy, and the one with those terms of two.
+#[test]
+fn an_agency_copy_with_its_own_text_joins_by_its_terms() {
+    let site = format!("{ONCOLOGY} {PROFILE}");
+    let other = format!("{CARDIOLOGY} {PROFILE}");
+    let agency = "Voor onze opdrachtgever zoeken wij een ervaren verpleegkundige. Je wordt \
+        onderdeel van een enthousiast team en pakt je taken zelfstandig op. Je start via \
+        Flexkracht met uitzicht op een vast contract.";
+    let postings = vec![
+        Item::new(1, "noord", Channel::Employer, "Verpleegkundige", &site)
+            .terms(36.0, Some(3400.0)),
+        Item::new(2, "noord", Channel::Employer, "Verpleegkundige", &other)
+            .terms(24.0, Some(3400.0)),
+        Item::new(
+            3,
+            "flexkracht",
+            Channel::Agency,
+            "Ervaren verpleegkundige",
+            agency,
+        )
+        .employer(None)
+        .terms(36.0, Some(3400.0)),
+    ];
+    assert_eq!(groups(postings), vec![vec![1, 3], vec![2]]);
+    // Without the terms nothing says which, and the agency's copy stays on its own.
+    let silent = vec![
+        Item::new(1, "noord", Channel::Employer, "Verpleegkundige", &site),
+        Item::new(
+            3,
+            "flexkracht",
+            Channel::Agency,
+            "Ervaren verpleegkundige",
+            agency,
+        )
+        .employer(None),
+    ];
+    assert_eq!(groups(silent), vec![vec![1], vec![3]]);
 }
