@@ -235,25 +235,25 @@ pub(crate) fn reference_key(reference: &str) -> Option<String> {
     (key.chars().count() >= 3).then_some(key)
 }
 
-/// The pattern of a reference number: letters as `a`, digits as `9`, the rest dropped.
-/// `VAC-00042` and `vac 00043` share a shape; an ATS's `4471002` has another. UUIDs (Lever's
-/// posting ids) mix letters and digits at random, so all of them share the one shape `uuid`.
+/// The pattern of a reference number: its letters in lower case, each run of digits as one
+/// `9`, the rest dropped. `VAC-00042`, `vac 00043` and `VAC-100042` (a numbering that grew a
+/// digit) share a shape; an ATS's `4471002` has another. UUIDs (Lever's posting ids) mix
+/// letters and digits at random, so all of them share the one shape `uuid`.
 pub(crate) fn reference_shape(reference: &str) -> String {
     if is_uuid(reference.trim()) {
         return "uuid".to_owned();
     }
-    reference
-        .chars()
-        .filter_map(|c| {
-            if c.is_ascii_digit() {
-                Some('9')
-            } else if c.is_alphabetic() {
-                Some('a')
-            } else {
-                None
+    let mut shape = String::new();
+    for c in reference.chars() {
+        if c.is_ascii_digit() {
+            if !shape.ends_with('9') {
+                shape.push('9');
             }
-        })
-        .collect()
+        } else if c.is_alphabetic() {
+            shape.extend(c.to_lowercase());
+        }
+    }
+    shape
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
@@ -348,6 +348,9 @@ mod tests {
         assert_eq!(reference_key("#1"), None);
         assert_eq!(reference_shape("VAC-00042"), reference_shape("vac 00043"));
         assert_ne!(reference_shape("VAC-00042"), reference_shape("4471002"));
+        // A numbering that grew a digit keeps its shape.
+        assert_eq!(reference_shape("VAC-99999"), reference_shape("VAC-100042"));
+        assert_ne!(reference_shape("VAC-00042"), reference_shape("R00042"));
         assert_eq!(
             reference_shape("ab2635f6-4550-4514-8f5d-f31875632a59"),
             reference_shape("48a708f4-F0AE-4f9f-88fd-98e42074ed5b")
