@@ -6,8 +6,12 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use tracing::info;
-use vindwerk_model::{Posting, PostingData, PostingId, Vacancy, VacancyId};
+use vindwerk_model::{
+    Audience, Channel, ExpiryReason, Posting, PostingData, PostingId, SourceId, SourceKind, Status,
+    Vacancy, VacancyId,
+};
 
 use crate::dedup::{self, DedupConfig, DedupItem, NormalisedFields};
 use crate::normalise::{self, Gazetteer, NormaliseError, Normalised, Occupations};
@@ -86,14 +90,68 @@ fn prepare_one(posting: &Posting, normaliser: &Normaliser) -> (NormalisedFields,
 }
 
 /// Postings normalised one at a time as they are read, keeping only what dedup and the merge
-/// read: each posting without its published data (but its URL and reference), its merge
-/// fields, and its dedup item, which holds the one copy of its text (as plain text) until
-/// dedup is done. A store of a million postings is never in memory as HTML.
+/// read: each posting's head (its ids, dates and status, a third of a [`Posting`]), its merge
+/// fields, and its dedup item, which holds the one copy of its URL and text (as plain text)
+/// until dedup is done. A store of a million postings is never in memory as HTML.
 #[derive(Debug, Default)]
 pub struct Prepared {
-    postings: Vec<Posting>,
+    heads: Vec<PostingHead>,
     fields: Vec<NormalisedFields>,
     items: Vec<DedupItem>,
+}
+
+/// What the merge reads of a posting besides its URL and its normalised fields.
+#[derive(Debug)]
+struct PostingHead {
+    id: PostingId,
+    source: SourceId,
+    source_kind: SourceKind,
+    channel: Channel,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    status: Status,
+    expired_at: Option<DateTime<Utc>>,
+    expiry_reason: Option<ExpiryReason>,
+    audience: Audience,
+}
+
+impl PostingHead {
+    fn of(posting: Posting) -> PostingHead {
+        PostingHead {
+            id: posting.id,
+            source: posting.source,
+            source_kind: posting.source_kind,
+            channel: posting.channel,
+            first_seen: posting.first_seen,
+            last_seen: posting.last_seen,
+            status: posting.status,
+            expired_at: posting.expired_at,
+            expiry_reason: posting.expiry_reason,
+            audience: posting.audience,
+        }
+    }
+
+    /// The posting as the merge takes it: its head and its URL.
+    fn into_posting(self, url: String) -> Posting {
+        Posting {
+            id: self.id,
+            source: self.source,
+            source_kind: self.source_kind,
+            channel: self.channel,
+            data: PostingData {
+                url,
+                ..PostingData::default()
+            },
+            content_hash: String::new(),
+            first_seen: self.first_seen,
+            last_seen: self.last_seen,
+            changed_at: self.first_seen,
+            status: self.status,
+            expired_at: self.expired_at,
+            expiry_reason: self.expiry_reason,
+            audience: self.audience,
+        }
+    }
 }
 
 impl Prepared {
@@ -102,36 +160,36 @@ impl Prepared {
     }
 
     /// Normalises `posting` and keeps what the vacancies need of it.
-    pub fn push(&mut self, mut posting: Posting, normaliser: &Normaliser) {
+    pub fn push(&mut self, posting: Posting, normaliser: &Normaliser) {
         let (mut fields, item) = prepare_one(&posting, normaliser);
         // The dedup item holds the text; the merge gets it back once dedup is done.
         fields.description = String::new();
-        posting.data = PostingData {
-            url: std::mem::take(&mut posting.data.url),
-            reference: posting.data.reference.take(),
-            ..PostingData::default()
-        };
-        self.postings.push(posting);
+        self.heads.push(PostingHead::of(posting));
         self.fields.push(fields);
         self.items.push(item);
     }
 
     pub fn len(&self) -> usize {
-        self.postings.len()
+        self.heads.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.postings.is_empty()
+        self.heads.is_empty()
     }
 
     /// Every vacancy the postings make. `previous` is the assignment of the last run (empty
     /// on the first), so that vacancies keep their ids.
     pub fn into_vacancies(self, previous: &HashMap<PostingId, VacancyId>) -> Vec<Vacancy> {
         let Prepared {
-            postings,
+            mut heads,
             mut fields,
-            items,
+            mut items,
         } = self;
+        // What the vectors grew by beyond their length is returned before dedup, which holds
+        // as much again.
+        heads.shrink_to_fit();
+        fields.shrink_to_fit();
+        items.shrink_to_fit();
         let started = std::time::Instant::now();
         let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
         info!(
@@ -139,8 +197,10 @@ impl Prepared {
             seconds = started.elapsed().as_secs_f64(),
             "deduplicated"
         );
-        for (fields, item) in fields.iter_mut().zip(items) {
+        let mut postings = Vec::with_capacity(heads.len());
+        for ((head, fields), item) in heads.into_iter().zip(fields.iter_mut()).zip(items) {
             fields.description = item.description;
+            postings.push(head.into_posting(item.url));
         }
         merge_clusters(&postings, &fields, clusters)
     }

@@ -550,7 +550,10 @@ fn verify(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<f64> {
                 return None;
             }
             match (&a.full, &b.full) {
-                (Some(x), Some(y)) if x.set_size >= MIN_SHINGLES && y.set_size >= MIN_SHINGLES => {
+                (Some(x), Some(y))
+                    if x.set_size as usize >= MIN_SHINGLES
+                        && y.set_size as usize >= MIN_SHINGLES =>
+                {
                     let containment = x.containment(y);
                     (containment >= 0.5).then_some(0.2 * containment + date_bonus + terms_bonus)
                 }
