@@ -202,7 +202,7 @@ impl Prepared {
             fields.description = item.description;
             postings.push(head.into_posting(item.url));
         }
-        merge_clusters(&postings, &fields, clusters)
+        merge_clusters(&postings, fields, clusters)
     }
 }
 
@@ -220,10 +220,11 @@ pub fn build_vacancies(
     prepared.into_vacancies(previous)
 }
 
-/// Each cluster merged into its vacancy.
+/// Each cluster merged into its vacancy. A merged posting's text is let go at once: the
+/// vacancy holds its own copy.
 fn merge_clusters(
     postings: &[Posting],
-    fields: &[NormalisedFields],
+    mut fields: Vec<NormalisedFields>,
     clusters: Vec<dedup::Cluster>,
 ) -> Vec<Vacancy> {
     let index_of: HashMap<PostingId, usize> = postings
@@ -233,14 +234,20 @@ fn merge_clusters(
         .collect();
     let mut vacancies = Vec::with_capacity(clusters.len());
     for cluster in clusters {
-        let members: Vec<(&Posting, &NormalisedFields)> = cluster
+        let indices: Vec<usize> = cluster
             .postings
             .iter()
-            .filter_map(|id| index_of.get(id))
+            .filter_map(|id| index_of.get(id).copied())
+            .collect();
+        let members: Vec<(&Posting, &NormalisedFields)> = indices
+            .iter()
             .map(|&index| (&postings[index], &fields[index]))
             .collect();
         if let Some(vacancy) = dedup::merge_vacancy(cluster.id, &members) {
             vacancies.push(vacancy);
+        }
+        for index in indices {
+            fields[index].description = String::new();
         }
     }
     vacancies
