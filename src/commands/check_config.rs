@@ -22,7 +22,9 @@ pub fn run(args: &CheckConfigArgs) -> ExitCode {
             for problem in &errors.problems {
                 eprintln!("{}: {problem}", path.display());
             }
-            eprintln!("{}: {} problems", path.display(), errors.problems.len());
+            let count = errors.problems.len();
+            let noun = if count == 1 { "problem" } else { "problems" };
+            eprintln!("{}: {count} {noun}", path.display());
             ExitCode::from(EXIT_CONFIG)
         }
     }

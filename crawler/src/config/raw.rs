@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use toml::Spanned;
 use vindwerk_model::{Audience, Channel, SourceId, SourceKind};
 
 use super::{Config, ConfigErrors, CrawlerSettings, Rate, SourceConfig};
@@ -121,10 +122,13 @@ impl StringList {
     }
 }
 
+/// Parses `sources.toml`. The document is read into toml's borrowed tree, and each entry is
+/// made an owned table only while it is read into its source: a file of ten thousand sources
+/// is never held as owned tables all at once.
 pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
     let mut problems = Vec::new();
-    let document: toml::Table = match toml::from_str(text) {
-        Ok(document) => document,
+    let mut document = match toml::de::DeTable::parse(text) {
+        Ok(document) => document.into_inner(),
         Err(error) => {
             let line = error.span().map(|span| {
                 let before = &text.as_bytes()[..span.start.min(text.len())];
@@ -142,6 +146,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
     };
 
     for key in document.keys() {
+        let key: &str = key.get_ref();
         if key != "crawler" && key != "source" {
             problems.push(format!(
                 "unknown top-level key {key:?} (expected [crawler] or [[source]])"
@@ -149,9 +154,9 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
         }
     }
 
-    let crawler = match document.get("crawler") {
+    let crawler = match document.remove("crawler").map(owned) {
         None => CrawlerSettings::default(),
-        Some(toml::Value::Table(table)) => crawler_settings(table.clone(), &mut problems),
+        Some(toml::Value::Table(table)) => crawler_settings(table, &mut problems),
         Some(_) => {
             problems.push("crawler: must be a table ([crawler])".to_owned());
             CrawlerSettings::default()
@@ -159,13 +164,15 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
     };
 
     let mut sources = Vec::new();
-    match document.get("source") {
+    match document.remove("source").map(Spanned::into_inner) {
         None => {}
-        Some(toml::Value::Array(entries)) => {
+        Some(toml::de::DeValue::Array(mut entries)) => {
             let mut first_of_name: HashMap<String, usize> = HashMap::new();
-            for (index, entry) in entries.iter().enumerate() {
+            for (index, entry) in entries.iter_mut().enumerate() {
                 let number = index + 1;
-                let toml::Value::Table(table) = entry else {
+                let entry =
+                    std::mem::replace(entry, Spanned::new(0..0, toml::de::DeValue::Boolean(false)));
+                let toml::Value::Table(table) = owned(entry) else {
                     problems.push(format!("source #{number}: must be a table ([[source]])"));
                     continue;
                 };
@@ -179,7 +186,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
                         }
                     }
                 }
-                if let Some(source) = source_config(table.clone(), number, &mut problems) {
+                if let Some(source) = source_config(table, number, &mut problems) {
                     sources.push(source);
                 }
             }
@@ -192,6 +199,13 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigErrors> {
     } else {
         Err(ConfigErrors { problems })
     }
+}
+
+/// A value of the borrowed tree as an owned value.
+fn owned(value: Spanned<toml::de::DeValue<'_>>) -> toml::Value {
+    // Every value of a parsed document is a valid TOML value.
+    toml::Value::deserialize(toml::de::ValueDeserializer::from(value))
+        .unwrap_or(toml::Value::Boolean(false))
 }
 
 /// Reports keys that `fields` does not know and removes them from `table`.
