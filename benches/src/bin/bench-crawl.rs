@@ -31,9 +31,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::Parser;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use vindwerk_benches::fixture;
 use vindwerk_benches::measure::status_kib;
-use vindwerk_fixtures::{FixtureWeb, USER_AGENT, World};
+
+use vindwerk_fixtures::world::ROUND_GAP_DAYS;
+use vindwerk_fixtures::{FixtureWeb, GroundTruth, Round, USER_AGENT, World};
 
 /// Requests per second per host that count as no limit on loopback.
 const RATE_OFF: f64 = 1_000_000.0;
@@ -72,8 +75,9 @@ struct Args {
     #[arg(long, default_value_t = 100)]
     sample_ms: u64,
     /// After vindwerk's full crawl, also index and export its store and score the export
-    /// against the world's ground truth (dedup, fields, coverage), as the fixture-web test does
-    /// for its small world.
+    /// against the world's ground truth (dedup, fields, coverage); then crawl round 2 of the
+    /// world (a week later) into the same store, score it again and count the vacancies that
+    /// kept their id, as the fixture-web test does for its small world.
     #[arg(long)]
     evaluate: bool,
 }
@@ -121,6 +125,57 @@ struct CrawlResult {
     peak_rss_mib: f64,
     median_rss_mib: f64,
     rss_samples: usize,
+}
+
+/// An export and the ground truth it was scored against.
+struct Scored {
+    export: String,
+    truth: GroundTruth,
+}
+
+/// Of the vacancies in the truth of both rounds whose employer's posting both exports hold,
+/// how many have the same id in both: (kept, compared).
+fn kept_ids(first: &Scored, second: &Scored) -> anyhow::Result<(usize, usize)> {
+    let ids_by_url = |export: &str| -> anyhow::Result<HashMap<String, String>> {
+        let mut ids = HashMap::new();
+        for line in export.lines().filter(|line| !line.trim().is_empty()) {
+            let vacancy: serde_json::Value =
+                serde_json::from_str(line).context("an export line is not JSON")?;
+            let id = vacancy["id"].as_str().unwrap_or_default().to_owned();
+            for posting in vacancy["postings"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if let Some(url) = posting["url"].as_str() {
+                    ids.insert(url.to_owned(), id.clone());
+                }
+            }
+        }
+        Ok(ids)
+    };
+    let (before, after) = (ids_by_url(&first.export)?, ids_by_url(&second.export)?);
+    let in_first: HashSet<&str> = first
+        .truth
+        .vacancies
+        .iter()
+        .map(|v| v.key.as_str())
+        .collect();
+    let (mut kept, mut compared) = (0, 0);
+    for vacancy in &second.truth.vacancies {
+        if !in_first.contains(vacancy.key.as_str()) {
+            continue;
+        }
+        // The truth lists the employer's own posting first.
+        let Some(url) = vacancy.posting_urls.first() else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (before.get(url), after.get(url)) {
+            compared += 1;
+            kept += usize::from(a == b);
+        }
+    }
+    Ok((kept, compared))
 }
 
 /// What a crawler reports of its own crawl.
@@ -222,7 +277,7 @@ async fn main() -> anyhow::Result<()> {
             };
             let result = match result {
                 Ok(result) if args.evaluate && full_crawl => {
-                    crawl.evaluate(&vindwerk).await.map(|()| result)
+                    crawl.evaluate_two_rounds(&vindwerk).await.map(|()| result)
                 }
                 result => result,
             };
@@ -367,10 +422,53 @@ impl Crawl<'_> {
         Ok(self.result(Crawler::Scrapy, subset, &ran, &counted))
     }
 
+    /// Scores round 1 (already crawled), crawls round 2 into the same store a week later and
+    /// scores it, and counts the vacancies of both rounds that kept their id.
+    async fn evaluate_two_rounds(&self, binary: &Path) -> anyhow::Result<()> {
+        let first = self.evaluate(binary, "").await?;
+        self.web.set_round(Round::Two);
+        let now = chrono::Utc::now() + chrono::Duration::days(ROUND_GAP_DAYS);
+        let mut command = Command::new(binary);
+        command
+            .arg("crawl")
+            .arg("--sources")
+            .arg(self.dir.join("sources.toml"))
+            .arg("--db")
+            .arg(self.dir.join("store.sqlite"))
+            .arg("--json")
+            .arg("--now")
+            .arg(now.to_rfc3339())
+            .stdout(std::fs::File::create(self.dir.join("summary-round2.json"))?)
+            .stderr(std::fs::File::create(self.dir.join("stderr-round2.log"))?);
+        let ran = self.run(command, "rss-round2.csv").await?;
+        if !ran.ok {
+            bail!(
+                "vindwerk crawl of round 2 failed: see {}",
+                self.dir.display()
+            );
+        }
+        eprintln!(
+            "  round 2 crawl: {:.1} s, peak RSS {:.1} MiB",
+            ran.wall.as_secs_f64(),
+            ran.peak_rss_kib as f64 / 1024.0
+        );
+        let second = self.evaluate(binary, "-round2").await?;
+        let (kept, compared) = kept_ids(&first, &second)?;
+        let line = format!(
+            "vacancies of both rounds that kept their id: {kept} of {compared} ({:.2}%)",
+            100.0 * kept as f64 / compared.max(1) as f64
+        );
+        std::fs::write(self.dir.join("kept-ids.txt"), format!("{line}\n"))?;
+        eprintln!("{line}");
+        Ok(())
+    }
+
     /// Indexes and exports the crawl's store with `binary` and scores the export against the
-    /// world's ground truth and the request log; writes `index.log`, `index-rss.csv`,
-    /// `export.jsonl`, `truth.json` and `evaluation.txt` and prints the scores.
-    async fn evaluate(&self, binary: &Path) -> anyhow::Result<()> {
+    /// world's ground truth of the current round and the request log; writes
+    /// `index{suffix}.log`, `index{suffix}-rss.csv`, `export{suffix}.jsonl`,
+    /// `truth{suffix}.json` and `evaluation{suffix}.txt`, prints the scores and returns the
+    /// export and the truth.
+    async fn evaluate(&self, binary: &Path, suffix: &str) -> anyhow::Result<Scored> {
         let store = self.dir.join("store.sqlite");
         let mut index = Command::new(binary);
         index
@@ -379,9 +477,13 @@ impl Crawl<'_> {
             .arg(&store)
             .arg("--index")
             .arg(self.dir.join("index"))
-            .stdout(std::fs::File::create(self.dir.join("index.log"))?)
-            .stderr(std::fs::File::create(self.dir.join("index.err"))?);
-        let ran = self.run(index, "index-rss.csv").await?;
+            .stdout(std::fs::File::create(
+                self.dir.join(format!("index{suffix}.log")),
+            )?)
+            .stderr(std::fs::File::create(
+                self.dir.join(format!("index{suffix}.err")),
+            )?);
+        let ran = self.run(index, &format!("index{suffix}-rss.csv")).await?;
         if !ran.ok {
             bail!("vindwerk index failed: see {}", self.dir.display());
         }
@@ -390,7 +492,7 @@ impl Crawl<'_> {
             ran.wall.as_secs_f64(),
             ran.peak_rss_kib as f64 / 1024.0
         );
-        let export_path = self.dir.join("export.jsonl");
+        let export_path = self.dir.join(format!("export{suffix}.jsonl"));
         let status = Command::new(binary)
             .arg("export")
             .arg("--db")
@@ -403,16 +505,19 @@ impl Crawl<'_> {
         }
         let export = std::fs::read_to_string(&export_path)?;
         let truth = self.web.truth();
-        std::fs::write(self.dir.join("truth.json"), serde_json::to_vec(&truth)?)?;
+        std::fs::write(
+            self.dir.join(format!("truth{suffix}.json")),
+            serde_json::to_vec(&truth)?,
+        )?;
         let mut report =
             vindwerk_fixtures::evaluate(&export, &truth, &self.web.request_log, &self.web.limits())
                 .context("cannot score the export")?;
         // The rates are off in this benchmark: the fixture's per-host limits do not apply.
         report.host_rates.clear();
         let scores = format!("{report}");
-        std::fs::write(self.dir.join("evaluation.txt"), &scores)?;
+        std::fs::write(self.dir.join(format!("evaluation{suffix}.txt")), &scores)?;
         eprintln!("{scores}");
-        Ok(())
+        Ok(Scored { export, truth })
     }
 
     /// Runs a process to its end, sampling its memory into `samples_file` of the crawl's
