@@ -9,23 +9,29 @@
 //! 1. Exact signals: postings at the same canonical URL are one vacancy; so are postings with
 //!    the same reference number (an ATS id) at the same employer, or in the same source when
 //!    the employer is hidden, and an agency posting that keeps the employer's number when its
-//!    title and place agree.
+//!    place agrees and its title, or two of its terms, do too.
 //! 2. Near-duplicates: descriptions are cut into sentences and those into three-word shingles.
 //!    Sentences that a source or an employer repeats over postings with different texts are
 //!    boilerplate and left out. MinHash signatures and LSH bands, plus blocks of equal titles
-//!    at one employer or place, propose candidate pairs in near-linear time; a pair is one
-//!    vacancy when its titles are compatible (the job words of the shorter title are in the
-//!    longer: boards rewrite titles), its employers and places do not differ (one may be
-//!    unknown), its publication dates are at most [`DedupConfig::max_days_apart`] apart, and
-//!    its texts without boilerplate are similar enough — the more of employer, place and
-//!    title agree, the lower the bar. A text with nothing of its own left (a trimmed copy, a
-//!    bare template) joins only on the same title at the same named employer and place, to
-//!    the match whose whole text holds it best.
+//!    at one employer or place (and of one title, place and stated terms; and of one place,
+//!    day and terms), propose candidate pairs in near-linear time; a pair is one vacancy when
+//!    its titles are compatible (the job words of the shorter title are in the longer: boards
+//!    rewrite titles), its employers and places do not differ (one may be unknown), its terms
+//!    (hours, salary, employment type: [`Terms`]) do not differ where both state them, its
+//!    publication dates are at most [`DedupConfig::max_days_apart`] apart, and its texts
+//!    without boilerplate are similar enough — the more of employer, place, title and terms
+//!    agree, the lower the bar. A text with nothing of its own left (a trimmed copy, a bare
+//!    template) joins only on the same title at the same named employer and place, to the
+//!    match whose whole text holds it best. A copy with a text of its own (an agency that
+//!    hides the employer and writes its own) joins, more weakly than any match by text, on a
+//!    compatible title in the same place on the same day with the same terms.
 //! 3. Pairs join groups strongest first (exact before similar, then by similarity, then by
 //!    closeness of dates); a join is refused when it would give a group two known employers,
 //!    two known places, or two different reference numbers of one shape from the employer's
-//!    own site or ATS (`VAC-00041` and `VAC-00042` are two vacancies). So an unplaced board
-//!    copy cannot chain Utrecht to Amsterdam, nor a template chain two jobs of one employer.
+//!    own site or ATS (`VAC-00041` and `VAC-100042` are two vacancies), and a join of similar
+//!    postings when any of one group's terms differ from any of the other's. So an unplaced
+//!    board copy cannot chain Utrecht to Amsterdam, nor a template or a copy silent on its
+//!    terms chain two jobs of one employer.
 //! 4. Ids: majority inheritance and deterministic new ids (the `ids` module says how).
 //!
 //! Feed dedup every posting the store holds, expired ones included: a vacancy keeps its

@@ -1,4 +1,4 @@
-//! Normalisation: what a source published ([`PostingData`]) to the fields a vacancy is
+//! Normalisation: what a source published ([`PostingData`](vindwerk_model::PostingData)) to the fields a vacancy is
 //! searched, filtered and deduplicated by. Unknown stays `None`, never guessed.
 //!
 //! - [`Gazetteer`]: places, 4-digit postcodes, provinces and labour-market regions (GeoNames,
