@@ -33,17 +33,24 @@ impl Batch<'_> {
     ) -> Result<bool, StoreError> {
         let id = vacancy.id.as_str();
         let context = || format!("vacancy {id}");
-        let hash = codec::content_hash(vacancy, context)?;
+        // Every crawl moves the last-seen times of every active vacancy; that alone is no
+        // change for the index, which holds none of them. The hash leaves them out: such a
+        // vacancy is rewritten with its new times but keeps its place in the change sequence.
+        let hash = codec::content_hash(&without_last_seen(vacancy), context)?;
         let sql_error = |error| StoreError::sqlite(format!("write vacancy {id}"), error);
         let stored_hash: Option<String> = self
             .tx
             .prepare_cached("SELECT content_hash FROM vacancies WHERE id = ?1")
             .and_then(|mut statement| statement.query_row([id], |row| row.get(0)).optional())
             .map_err(sql_error)?;
+        let json = codec::to_json(vacancy, context)?;
         if stored_hash.as_deref() == Some(hash.as_str()) {
+            self.tx
+                .prepare_cached("UPDATE vacancies SET data = ?2 WHERE id = ?1 AND data <> ?2")
+                .and_then(|mut statement| statement.execute(params![id, json]))
+                .map_err(sql_error)?;
             return Ok(false);
         }
-        let json = codec::to_json(vacancy, context)?;
         let seq = self.change_seq()?;
         self.tx
             .prepare_cached(
@@ -228,4 +235,15 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// `vacancy` with its last-seen times (its own and its postings') set to its first-seen time:
+/// what makes a vacancy changed for the index.
+fn without_last_seen(vacancy: &Vacancy) -> Vacancy {
+    let mut vacancy = vacancy.clone();
+    vacancy.last_seen = vacancy.first_seen;
+    for posting in &mut vacancy.postings {
+        posting.last_seen = posting.first_seen;
+    }
+    vacancy
 }

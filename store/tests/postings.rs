@@ -357,6 +357,30 @@ fn vacancies_keep_their_postings_and_report_changes_and_deletions() {
     assert!(!unchanged, "an equal vacancy is not written again");
     assert_eq!(store.change_seq().expect("seq"), watermark);
 
+    // A crawl that sees it again moves only its last-seen times: stored, but no change for
+    // the index.
+    let mut seen_again = one.clone();
+    seen_again.last_seen = at(11);
+    for posting in &mut seen_again.postings {
+        posting.last_seen = at(11);
+    }
+    let changed = store
+        .write(|batch| batch.upsert_vacancy(&seen_again, at(11)))
+        .expect("write");
+    assert!(!changed, "new last-seen times alone are no change");
+    assert_eq!(store.change_seq().expect("seq"), watermark);
+    let stored = store
+        .vacancy(&seen_again.id)
+        .expect("read")
+        .expect("vacancy");
+    assert_eq!(stored.last_seen, at(11));
+    assert!(
+        stored
+            .postings
+            .iter()
+            .all(|posting| posting.last_seen == at(11))
+    );
+
     // The second posting moves to a vacancy of its own.
     one.postings.truncate(1);
     let two = full_vacancy("v-2", &[(second_id, &second.url)]);
