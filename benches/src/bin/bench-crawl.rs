@@ -334,16 +334,7 @@ impl Crawl<'_> {
     async fn vindwerk(&self, binary: &Path, subset: String) -> anyhow::Result<CrawlResult> {
         let (sources_path, config) = self.sources()?;
         let summary_path = self.dir.join("summary.json");
-        let mut command = Command::new(binary);
-        command
-            .arg("crawl")
-            .arg("--sources")
-            .arg(&sources_path)
-            .arg("--db")
-            .arg(self.dir.join("store.sqlite"))
-            .arg("--json")
-            .stdout(std::fs::File::create(&summary_path)?)
-            .stderr(std::fs::File::create(self.dir.join("stderr.log"))?);
+        let command = self.crawl_command(binary, &sources_path, "")?;
         let ran = self.run(command, "rss.csv").await?;
         let summary: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&summary_path)?).with_context(|| {
@@ -372,6 +363,31 @@ impl Crawl<'_> {
             errors,
         };
         Ok(self.result(Crawler::Vindwerk, subset, &ran, &counted))
+    }
+
+    /// `vindwerk crawl` of `sources` into the crawl's store, printing its summary as JSON into
+    /// `summary{suffix}.json` and its log into `stderr{suffix}.log`.
+    fn crawl_command(
+        &self,
+        binary: &Path,
+        sources: &Path,
+        suffix: &str,
+    ) -> anyhow::Result<Command> {
+        let mut command = Command::new(binary);
+        command
+            .arg("crawl")
+            .arg("--sources")
+            .arg(sources)
+            .arg("--db")
+            .arg(self.dir.join("store.sqlite"))
+            .arg("--json")
+            .stdout(std::fs::File::create(
+                self.dir.join(format!("summary{suffix}.json")),
+            )?)
+            .stderr(std::fs::File::create(
+                self.dir.join(format!("stderr{suffix}.log")),
+            )?);
+        Ok(command)
     }
 
     async fn scrapy(
@@ -428,18 +444,8 @@ impl Crawl<'_> {
         let first = self.evaluate(binary, "").await?;
         self.web.set_round(Round::Two);
         let now = chrono::Utc::now() + chrono::Duration::days(ROUND_GAP_DAYS);
-        let mut command = Command::new(binary);
-        command
-            .arg("crawl")
-            .arg("--sources")
-            .arg(self.dir.join("sources.toml"))
-            .arg("--db")
-            .arg(self.dir.join("store.sqlite"))
-            .arg("--json")
-            .arg("--now")
-            .arg(now.to_rfc3339())
-            .stdout(std::fs::File::create(self.dir.join("summary-round2.json"))?)
-            .stderr(std::fs::File::create(self.dir.join("stderr-round2.log"))?);
+        let mut command = self.crawl_command(binary, &self.dir.join("sources.toml"), "-round2")?;
+        command.arg("--now").arg(now.to_rfc3339());
         let ran = self.run(command, "rss-round2.csv").await?;
         if !ran.ok {
             bail!(
