@@ -127,8 +127,15 @@ pub(crate) fn title_tokens(
     source: &str,
 ) -> Vec<String> {
     let mut skip: Vec<String> = Vec::new();
-    for name in [place, employer, Some(source)].into_iter().flatten() {
+    for name in [place, employer].into_iter().flatten() {
         skip.extend(words(name));
+    }
+    // The source's name only where the title holds all of it ("Kok (via Flexkracht)"): a
+    // board's feed `banenbank-zorg` must not take "zorg" from "Teamleider zorg".
+    let source_words: Vec<String> = words(source).collect();
+    let title_words: Vec<String> = words(title).collect();
+    if source_words.iter().all(|word| title_words.contains(word)) {
+        skip.extend(source_words);
     }
     let mut tokens: Vec<String> = words(title)
         .filter(|word| !word.chars().all(|c| c.is_ascii_digit()))
@@ -321,6 +328,11 @@ mod tests {
         assert_eq!(
             title_tokens("Kok (via Flexkracht)", None, None, "flexkracht"),
             vec!["kok"]
+        );
+        // A source named after a sector keeps the sector's word in the job.
+        assert_eq!(
+            title_tokens("Teamleider zorg", None, None, "banenbank-zorg"),
+            vec!["teamleider", "zorg"]
         );
     }
 
