@@ -206,6 +206,23 @@ pub struct Agreement {
     pub differing_totals: Vec<(String, u64, u64)>,
 }
 
+/// "totals differ on 7 of 84 queries (0 without text), ...": one line for a report.
+impl std::fmt::Display for Agreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "totals differ on {} of {} queries ({} without text), facet counts on {} ({} without \
+             text), newest hits on {} without text",
+            self.total_mismatches,
+            self.queries,
+            self.total_mismatches_without_text,
+            self.facet_mismatches,
+            self.facet_mismatches_without_text,
+            self.hit_mismatches_without_text
+        )
+    }
+}
+
 /// Compares the answers of two baselines to the same `mix`.
 pub fn agreement(mix: &[LogicalQuery], fts: &[FtsResults], pg: &[FtsResults]) -> Agreement {
     let mut agreement = Agreement {

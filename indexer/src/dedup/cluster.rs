@@ -390,9 +390,8 @@ fn add_bucket(
 
 /// Whether two postings may be one vacancy at all, on what is known for certain: not when both
 /// employers or both places are known and differ, nor when they state different terms, nor
-/// when their dates are too far apart. [`compare`] refuses exactly these first; a template
-/// text shared by a hundred employers puts its postings in one bucket, and they never become
-/// candidates.
+/// when their dates are too far apart. [`compare`] begins with it; a template text shared by a
+/// hundred employers puts its postings in one bucket, and they never become candidates.
 fn may_match(a: &Prepared, b: &Prepared, config: &DedupConfig) -> bool {
     let differ = |x: Option<u32>, y: Option<u32>| matches!((x, y), (Some(x), Some(y)) if x != y);
     if differ(a.employer, b.employer) || differ(a.place, b.place) || a.terms.conflict(&b.terms) {
@@ -419,21 +418,17 @@ struct Comparison {
     terms_agree: u8,
 }
 
-/// The comparison of two postings whose employers, places, terms and dates are compatible;
-/// `None` when any is not.
+/// The comparison of two postings that [`may_match`]; `None` when they may not.
 fn compare(a: &Prepared, b: &Prepared, config: &DedupConfig) -> Option<Comparison> {
-    let same_employer = same(a.employer, b.employer, a, b, |p| p.employer_name.as_deref());
-    let same_place = same(a.place, b.place, a, b, |p| p.place_name.as_deref());
-    if same_employer == Some(false) || same_place == Some(false) || a.terms.conflict(&b.terms) {
+    if !may_match(a, b, config) {
         return None;
     }
+    let same_employer = same(a.employer, b.employer, a, b, |p| p.employer_name.as_deref());
+    let same_place = same(a.place, b.place, a, b, |p| p.place_name.as_deref());
     let days_apart = match (a.date, b.date) {
         (Some(x), Some(y)) => Some((x - y).num_days().abs()),
         _ => None,
     };
-    if days_apart.is_some_and(|days| days > config.max_days_apart) {
-        return None;
-    }
     let date_bonus = match days_apart {
         Some(0) => 0.05,
         Some(1..=3) => 0.02,

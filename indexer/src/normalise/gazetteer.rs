@@ -67,6 +67,20 @@ pub struct ResolvedPlace {
     pub lon: f64,
 }
 
+/// A place resolved as itself: its centre, province and region.
+impl From<&Place> for ResolvedPlace {
+    fn from(place: &Place) -> ResolvedPlace {
+        ResolvedPlace {
+            city: place.name.clone(),
+            postcode: None,
+            province: place.province.clone(),
+            region: place.region.clone(),
+            lat: place.lat,
+            lon: place.lon,
+        }
+    }
+}
+
 /// Places, postcodes, provinces and regions of the Netherlands. Load once and share (`Arc`):
 /// loading parses a few MB.
 #[derive(Debug, Clone)]

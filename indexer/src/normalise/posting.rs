@@ -128,14 +128,13 @@ static TITLE_PARTS: LazyLock<Regex> = LazyLock::new(|| {
 /// Den Haag", "Kok (Best)"); never its first part, which is the job ("Best" is a place too).
 fn place_in_title(title: &str, gazetteer: &Gazetteer) -> Option<ResolvedPlace> {
     let parts: Vec<&str> = TITLE_PARTS.split(title).map(str::trim).collect();
-    parts.iter().skip(1).rev().find_map(|part| {
-        // The whole part must be a place's name: "Van Dijk Supermarkten Best" is no place.
-        let place = gazetteer.lookup_place(part)?;
-        gazetteer.resolve(&vindwerk_model::Location {
-            locality: Some(place.name.clone()),
-            ..Default::default()
-        })
-    })
+    // The whole part must be a place's name: "Van Dijk Supermarkten Best" is no place.
+    parts
+        .iter()
+        .skip(1)
+        .rev()
+        .find_map(|part| gazetteer.lookup_place(part))
+        .map(ResolvedPlace::from)
 }
 
 /// Phrases that hide the employer ("onze opdrachtgever", "confidential").

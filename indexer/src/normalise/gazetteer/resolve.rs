@@ -322,15 +322,15 @@ pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<Reso
             if agrees {
                 from_postcode(place.name.clone(), postcode)
             } else {
-                from_place(place)
+                ResolvedPlace::from(place)
             }
         }
-        (Some(index), None) => from_place(&gazetteer.places[index]),
+        (Some(index), None) => ResolvedPlace::from(&gazetteer.places[index]),
         (None, Some(postcode)) => from_postcode(postcode.place.clone(), postcode),
         (None, None) => {
             let (lat, lon) = own_point?;
             let nearest = nearest_place(gazetteer, lat, lon)?;
-            from_place(nearest)
+            ResolvedPlace::from(nearest)
         }
     };
     if let Some((lat, lon)) = own_point {
@@ -341,17 +341,6 @@ pub(super) fn resolve(gazetteer: &Gazetteer, location: &Location) -> Option<Reso
         resolved.region = region.map(str::to_owned);
     }
     Some(resolved)
-}
-
-fn from_place(place: &Place) -> ResolvedPlace {
-    ResolvedPlace {
-        city: place.name.clone(),
-        postcode: None,
-        province: place.province.clone(),
-        region: place.region.clone(),
-        lat: place.lat,
-        lon: place.lon,
-    }
 }
 
 fn from_postcode(city: String, postcode: &super::Postcode) -> ResolvedPlace {
