@@ -17,7 +17,7 @@ use chrono::{NaiveDate, NaiveTime, TimeDelta};
 use vindwerk_fixtures::world::text::{education_text, hours_text, vacancy_text};
 use vindwerk_fixtures::world::{AtsKind, Publisher};
 use vindwerk_fixtures::{Round, World};
-use vindwerk_indexer::dedup::merge_vacancy;
+use vindwerk_indexer::dedup::{PostingHead, merge_vacancy};
 use vindwerk_indexer::pipeline::{Normaliser, merge_fields};
 use vindwerk_model::{
     Channel, Location, Posting, PostingData, PostingId, Salary, SourceId, SourceKind, Status,
@@ -154,7 +154,8 @@ pub fn vacancy(world: &World, normaliser: &Normaliser, index: usize) -> Vacancy 
     let posting = posting(world, index);
     let fields = merge_fields(&normaliser.normalise(&posting));
     let id = VacancyId::new(format!("v{:08}", world.vacancies[index].id));
-    merge_vacancy(id, &[(&posting, &fields)]).expect("a vacancy of one posting always merges")
+    merge_vacancy(id, &[(&PostingHead::from(&posting), &fields)])
+        .expect("a vacancy of one posting always merges")
 }
 
 /// `vacancy` as its employer changes it some days later: a higher salary, an extra sentence,

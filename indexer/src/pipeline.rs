@@ -6,14 +6,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use tracing::info;
-use vindwerk_model::{
-    Audience, Channel, ExpiryReason, Posting, PostingData, PostingId, SourceId, SourceKind, Status,
-    Vacancy, VacancyId,
-};
+use vindwerk_model::{Posting, PostingId, Vacancy, VacancyId};
 
-use crate::dedup::{self, DedupConfig, DedupItem, NormalisedFields};
+use crate::dedup::{self, DedupConfig, DedupItem, NormalisedFields, PostingHead};
 use crate::normalise::{self, Gazetteer, NormaliseError, Normalised, Occupations};
 
 /// The reference data normalisation needs, loaded once.
@@ -92,66 +88,12 @@ fn prepare_one(posting: &Posting, normaliser: &Normaliser) -> (NormalisedFields,
 /// Postings normalised one at a time as they are read, keeping only what dedup and the merge
 /// read: each posting's head (its ids, dates and status, a third of a [`Posting`]), its merge
 /// fields, and its dedup item, which holds the one copy of its URL and text (as plain text)
-/// until dedup is done. A store of a million postings is never in memory as HTML.
+/// until dedup is done; the head gets the URL back for the merge. A store of a million postings is never in memory as HTML.
 #[derive(Debug, Default)]
 pub struct Prepared {
     heads: Vec<PostingHead>,
     fields: Vec<NormalisedFields>,
     items: Vec<DedupItem>,
-}
-
-/// What the merge reads of a posting besides its URL and its normalised fields.
-#[derive(Debug)]
-struct PostingHead {
-    id: PostingId,
-    source: SourceId,
-    source_kind: SourceKind,
-    channel: Channel,
-    first_seen: DateTime<Utc>,
-    last_seen: DateTime<Utc>,
-    status: Status,
-    expired_at: Option<DateTime<Utc>>,
-    expiry_reason: Option<ExpiryReason>,
-    audience: Audience,
-}
-
-impl PostingHead {
-    fn of(posting: Posting) -> PostingHead {
-        PostingHead {
-            id: posting.id,
-            source: posting.source,
-            source_kind: posting.source_kind,
-            channel: posting.channel,
-            first_seen: posting.first_seen,
-            last_seen: posting.last_seen,
-            status: posting.status,
-            expired_at: posting.expired_at,
-            expiry_reason: posting.expiry_reason,
-            audience: posting.audience,
-        }
-    }
-
-    /// The posting as the merge takes it: its head and its URL.
-    fn into_posting(self, url: String) -> Posting {
-        Posting {
-            id: self.id,
-            source: self.source,
-            source_kind: self.source_kind,
-            channel: self.channel,
-            data: PostingData {
-                url,
-                ..PostingData::default()
-            },
-            content_hash: String::new(),
-            first_seen: self.first_seen,
-            last_seen: self.last_seen,
-            changed_at: self.first_seen,
-            status: self.status,
-            expired_at: self.expired_at,
-            expiry_reason: self.expiry_reason,
-            audience: self.audience,
-        }
-    }
 }
 
 impl Prepared {
@@ -164,7 +106,9 @@ impl Prepared {
         let (mut fields, item) = prepare_one(&posting, normaliser);
         // The dedup item holds the text; the merge gets it back once dedup is done.
         fields.description = String::new();
-        self.heads.push(PostingHead::of(posting));
+        let mut head = PostingHead::from(&posting);
+        head.listed.url = String::new();
+        self.heads.push(head);
         self.fields.push(fields);
         self.items.push(item);
     }
@@ -197,12 +141,11 @@ impl Prepared {
             seconds = started.elapsed().as_secs_f64(),
             "deduplicated"
         );
-        let mut postings = Vec::with_capacity(heads.len());
-        for ((head, fields), item) in heads.into_iter().zip(fields.iter_mut()).zip(items) {
+        for ((head, fields), item) in heads.iter_mut().zip(fields.iter_mut()).zip(items) {
             fields.description = item.description;
-            postings.push(head.into_posting(item.url));
+            head.listed.url = item.url;
         }
-        merge_clusters(&postings, fields, clusters)
+        merge_clusters(&heads, fields, clusters)
     }
 }
 
@@ -223,14 +166,14 @@ pub fn build_vacancies(
 /// Each cluster merged into its vacancy. A merged posting's text is let go at once: the
 /// vacancy holds its own copy.
 fn merge_clusters(
-    postings: &[Posting],
+    heads: &[PostingHead],
     mut fields: Vec<NormalisedFields>,
     clusters: Vec<dedup::Cluster>,
 ) -> Vec<Vacancy> {
-    let index_of: HashMap<PostingId, usize> = postings
+    let index_of: HashMap<PostingId, usize> = heads
         .iter()
         .enumerate()
-        .map(|(index, posting)| (posting.id, index))
+        .map(|(index, head)| (head.listed.posting_id, index))
         .collect();
     let mut vacancies = Vec::with_capacity(clusters.len());
     for cluster in clusters {
@@ -239,9 +182,9 @@ fn merge_clusters(
             .iter()
             .filter_map(|id| index_of.get(id).copied())
             .collect();
-        let members: Vec<(&Posting, &NormalisedFields)> = indices
+        let members: Vec<(&PostingHead, &NormalisedFields)> = indices
             .iter()
-            .map(|&index| (&postings[index], &fields[index]))
+            .map(|&index| (&heads[index], &fields[index]))
             .collect();
         if let Some(vacancy) = dedup::merge_vacancy(cluster.id, &members) {
             vacancies.push(vacancy);

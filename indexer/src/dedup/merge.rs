@@ -11,7 +11,7 @@ use std::cmp::Reverse;
 
 use chrono::NaiveDate;
 use vindwerk_model::{
-    EducationLevel, EmploymentType, Posting, SalaryPeriod, Status, Vacancy, VacancyId,
+    Audience, EducationLevel, EmploymentType, Posting, SalaryPeriod, Status, Vacancy, VacancyId,
     VacancyPosting,
 };
 
@@ -70,6 +70,35 @@ impl NormalisedFields {
     }
 }
 
+/// What the merge reads of a posting besides its normalised fields: the vacancy's line for it
+/// (ids, URL, dates, status), and who may see it. A third of a [`Posting`]: the indexer keeps
+/// one for every posting of the store while dedup runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostingHead {
+    pub listed: VacancyPosting,
+    pub audience: Audience,
+}
+
+impl From<&Posting> for PostingHead {
+    fn from(posting: &Posting) -> PostingHead {
+        PostingHead {
+            listed: VacancyPosting {
+                posting_id: posting.id,
+                url: posting.data.url.clone(),
+                source: posting.source.clone(),
+                source_kind: posting.source_kind,
+                channel: posting.channel,
+                first_seen: posting.first_seen,
+                last_seen: posting.last_seen,
+                status: posting.status,
+                expired_at: posting.expired_at,
+                expiry_reason: posting.expiry_reason,
+            },
+            audience: posting.audience.clone(),
+        }
+    }
+}
+
 /// The dedup item of a posting with its normalised fields.
 pub fn dedup_item(posting: &Posting, fields: &NormalisedFields) -> DedupItem {
     DedupItem {
@@ -94,17 +123,20 @@ pub fn dedup_item(posting: &Posting, fields: &NormalisedFields) -> DedupItem {
 
 /// The vacancy `id` made of `postings` (a cluster's postings with their normalised fields);
 /// `None` for no postings.
-pub fn merge_vacancy(id: VacancyId, postings: &[(&Posting, &NormalisedFields)]) -> Option<Vacancy> {
-    let mut ranked: Vec<&(&Posting, &NormalisedFields)> = postings.iter().collect();
-    ranked.sort_by_key(|(posting, fields)| {
+pub fn merge_vacancy(
+    id: VacancyId,
+    postings: &[(&PostingHead, &NormalisedFields)],
+) -> Option<Vacancy> {
+    let mut ranked: Vec<&(&PostingHead, &NormalisedFields)> = postings.iter().collect();
+    ranked.sort_by_key(|(head, fields)| {
         (
-            posting.channel.rank(),
+            head.listed.channel.rank(),
             Reverse(fields.completeness()),
-            posting.first_seen,
-            posting.id,
+            head.listed.first_seen,
+            head.listed.posting_id,
         )
     });
-    let (best_posting, best) = **ranked.first()?;
+    let (best_head, best) = **ranked.first()?;
     let fields: Vec<&NormalisedFields> = ranked.iter().map(|(_, fields)| *fields).collect();
     // The first known value in rank order.
     fn first<T: Clone>(
@@ -142,42 +174,28 @@ pub fn merge_vacancy(id: VacancyId, postings: &[(&Posting, &NormalisedFields)]) 
 
     let mut listed: Vec<VacancyPosting> = postings
         .iter()
-        .map(|(posting, _)| VacancyPosting {
-            posting_id: posting.id,
-            url: posting.data.url.clone(),
-            source: posting.source.clone(),
-            source_kind: posting.source_kind,
-            channel: posting.channel,
-            first_seen: posting.first_seen,
-            last_seen: posting.last_seen,
-            status: posting.status,
-            expired_at: posting.expired_at,
-            expiry_reason: posting.expiry_reason,
-        })
+        .map(|(head, _)| head.listed.clone())
         .collect();
     listed.sort_by_key(|posting| (posting.first_seen, posting.posting_id));
 
-    let active = postings
+    let active = listed
         .iter()
-        .any(|(posting, _)| posting.status == Status::Active);
+        .any(|posting| posting.status == Status::Active);
     let expired_at = if active {
         None
     } else {
-        postings
-            .iter()
-            .filter_map(|(posting, _)| posting.expired_at)
-            .max()
+        listed.iter().filter_map(|posting| posting.expired_at).max()
     };
-    let first_seen = postings
+    let first_seen = listed
         .iter()
-        .map(|(p, _)| p.first_seen)
+        .map(|posting| posting.first_seen)
         .min()
-        .unwrap_or(best_posting.first_seen);
-    let last_seen = postings
+        .unwrap_or(best_head.listed.first_seen);
+    let last_seen = listed
         .iter()
-        .map(|(p, _)| p.last_seen)
+        .map(|posting| posting.last_seen)
         .max()
-        .unwrap_or(best_posting.last_seen);
+        .unwrap_or(best_head.listed.last_seen);
 
     Some(Vacancy {
         id,
@@ -223,7 +241,7 @@ pub fn merge_vacancy(id: VacancyId, postings: &[(&Posting, &NormalisedFields)]) 
         // Dedup never joins audiences; should a cluster mix them, it stays internal.
         audience: postings
             .iter()
-            .map(|(posting, _)| &posting.audience)
+            .map(|(head, _)| &head.audience)
             .find(|audience| !audience.is_public())
             .cloned()
             .unwrap_or_default(),

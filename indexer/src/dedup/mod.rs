@@ -40,9 +40,9 @@
 //! The result depends only on the set of items, never on their order, and feeding the output
 //! back as the previous assignment changes nothing.
 //!
-//! Dedup sees [`DedupItem`]s, not store rows or HTML; the merge ([`merge_vacancy`]) sees
-//! postings with their normalised fields. Neither normalises anything itself beyond folding
-//! keys.
+//! Dedup sees [`DedupItem`]s, not store rows or HTML; the merge ([`merge_vacancy`]) sees each
+//! posting's head ([`PostingHead`]) with its normalised fields. Neither normalises anything
+//! itself beyond folding keys.
 
 mod cluster;
 mod ids;
@@ -55,9 +55,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use tracing::info;
-use vindwerk_model::{Audience, Channel, Posting, PostingId, SourceId, Vacancy, VacancyId};
+use vindwerk_model::{Audience, Channel, PostingId, SourceId, VacancyId};
 
-pub use merge::{NormalisedFields, dedup_item, merge_vacancy};
+pub use merge::{NormalisedFields, PostingHead, dedup_item, merge_vacancy};
 pub use terms::Terms;
 
 /// What dedup needs of one posting.
@@ -143,34 +143,6 @@ pub fn deduplicate(
         .zip(postings)
         .map(|(id, postings)| Cluster { id, postings })
         .collect()
-}
-
-/// The vacancies of `postings` (each with its normalised fields; posting ids unique): dedup
-/// into clusters with stable ids, then the merge of each. In the order of [`deduplicate`].
-pub fn build_vacancies(
-    postings: &[(Posting, NormalisedFields)],
-    previous: &HashMap<PostingId, VacancyId>,
-    config: &DedupConfig,
-) -> Vec<Vacancy> {
-    let items: Vec<DedupItem> = postings
-        .iter()
-        .map(|(posting, fields)| dedup_item(posting, fields))
-        .collect();
-    let mut by_id: HashMap<PostingId, &(Posting, NormalisedFields)> = HashMap::new();
-    for entry in postings {
-        by_id.entry(entry.0.id).or_insert(entry);
-    }
-    let mut vacancies = Vec::new();
-    for cluster in deduplicate(&items, previous, config) {
-        let members: Vec<(&Posting, &NormalisedFields)> = cluster
-            .postings
-            .iter()
-            .filter_map(|id| by_id.get(id))
-            .map(|(posting, fields)| (posting, fields))
-            .collect();
-        vacancies.extend(merge_vacancy(cluster.id, &members));
-    }
-    vacancies
 }
 
 /// The assignment of posting to vacancy that `clusters` make: the `previous` of the next run.

@@ -6,7 +6,9 @@ use vindwerk_model::{
 
 use std::collections::HashMap;
 
-use super::super::{DedupConfig, NormalisedFields, build_vacancies, dedup_item, merge_vacancy};
+use super::super::{
+    DedupConfig, NormalisedFields, PostingHead, dedup_item, deduplicate, merge_vacancy,
+};
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 6, 0, 0)
@@ -72,9 +74,9 @@ fn fields_come_from_the_best_channel_with_gaps_filled_from_others() {
     let vacancy = merge_vacancy(
         VacancyId::new("v1"),
         &[
-            (&board, &board_fields),
-            (&employer, &employer_fields),
-            (&agency, &agency_fields),
+            (&PostingHead::from(&board), &board_fields),
+            (&PostingHead::from(&employer), &employer_fields),
+            (&PostingHead::from(&agency), &agency_fields),
         ],
     )
     .expect("postings");
@@ -104,6 +106,7 @@ fn a_vacancy_expires_when_every_posting_has() {
         title: "Kok".into(),
         ..NormalisedFields::default()
     };
+    let (a, b) = (PostingHead::from(&a), PostingHead::from(&b));
     let vacancy =
         merge_vacancy(VacancyId::new("v1"), &[(&a, &fields), (&b, &fields)]).expect("postings");
     assert_eq!(vacancy.status, Status::Expired);
@@ -128,7 +131,7 @@ fn a_dedup_item_carries_the_posting_and_its_fields() {
 }
 
 #[test]
-fn build_vacancies_groups_and_merges() {
+fn dedup_groups_and_the_merge_makes_one_vacancy_of_each_group() {
     let text = "Als kok bereid je dagelijks verse gerechten voor onze gasten. Je werkt in een \
         team van vijf koks en bestelt zelf de producten bij lokale leveranciers.";
     let fields = |title: &str, employer: Option<&str>| NormalisedFields {
@@ -138,7 +141,7 @@ fn build_vacancies_groups_and_merges() {
         description: text.into(),
         ..NormalisedFields::default()
     };
-    let postings = vec![
+    let postings = [
         (
             posting(1, Channel::Board, 1, Status::Active),
             fields("Kok (m/v)", Some("De Zon")),
@@ -152,7 +155,25 @@ fn build_vacancies_groups_and_merges() {
             fields("Kok", Some("De Maan")),
         ),
     ];
-    let vacancies = build_vacancies(&postings, &HashMap::new(), &DedupConfig::default());
+    let items: Vec<_> = postings
+        .iter()
+        .map(|(posting, fields)| dedup_item(posting, fields))
+        .collect();
+    let heads: HashMap<PostingId, (PostingHead, &NormalisedFields)> = postings
+        .iter()
+        .map(|(posting, fields)| (posting.id, (PostingHead::from(posting), fields)))
+        .collect();
+    let vacancies: Vec<_> = deduplicate(&items, &HashMap::new(), &DedupConfig::default())
+        .into_iter()
+        .filter_map(|cluster| {
+            let members: Vec<_> = cluster
+                .postings
+                .iter()
+                .map(|id| (&heads[id].0, heads[id].1))
+                .collect();
+            merge_vacancy(cluster.id, &members)
+        })
+        .collect();
     assert_eq!(vacancies.len(), 2);
     assert_eq!(vacancies[0].postings.len(), 2);
     assert_eq!(vacancies[0].title, "Kok");
