@@ -314,15 +314,22 @@ impl Gazetteer {
         }
         let mut hint = None;
         let mut place_name = None;
-        for segment in SEGMENT_SPLIT.split(name) {
-            let key = fold(segment);
+        for part in PART_SPLIT.split(name) {
+            let key = fold(part);
             if key.is_empty() {
                 continue;
             }
             if place_name.is_some() {
                 hint = hint.or(province_hint(&key));
-            } else {
+            } else if self.find(&key, None).is_some() {
+                // "Berkel en Rodenrijs, Zuid-Holland": a name with "en" in it, whole.
                 place_name = Some(key);
+            } else {
+                // "Amsterdam en omgeving": the first of the part's conjuncts.
+                place_name = CONJUNCTION_SPLIT
+                    .split(part)
+                    .map(fold)
+                    .find(|key| !key.is_empty());
             }
         }
         let index = self.find(&place_name?, hint)?;
@@ -482,7 +489,7 @@ fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 pub use resolve::mentions_remote;
-use resolve::{POSTCODE, SEGMENT_SPLIT, province_hint};
+use resolve::{CONJUNCTION_SPLIT, PART_SPLIT, POSTCODE, province_hint};
 
 mod resolve;
 

@@ -11,10 +11,21 @@ use super::{
     Gazetteer, NEAREST_PLACE_KM, POSTCODE_AGREES_KM, Place, ResolvedPlace, distance_km, fold,
 };
 
-/// Where a location text splits into parts that each name at most one thing.
-pub(in crate::normalise) static SEGMENT_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[,/|;()\[\]•·+&]|\s+[-–—]\s+|\s+(?:en|of|and|or)\s+")
-        .expect("segment pattern should compile")
+/// Separators between the parts of a location text: "Amsterdam, Noord-Holland", "Hybride /
+/// Utrecht".
+const PART_SEPARATOR: &str = r"[,/|;()\[\]•·+&]|\s+[-–—]\s+";
+
+/// A conjunction between two places ("Utrecht of Amersfoort"), and inside some names ("Berkel
+/// en Rodenrijs", "Son en Breugel").
+const CONJUNCTION: &str = r"\s+(?:en|of|and|or)\s+";
+
+/// Where a location text splits into parts; a part may still hold a conjunction.
+pub(in crate::normalise) static PART_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!("(?i){PART_SEPARATOR}")).expect("part pattern should compile")
+});
+
+pub(in crate::normalise) static CONJUNCTION_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!("(?i){CONJUNCTION}")).expect("conjunction pattern should compile")
 });
 
 /// "a/d" in "Alphen a/d Rijn", "Capelle a/d IJssel".
@@ -146,45 +157,62 @@ fn read_field(gazetteer: &Gazetteer, text: &str, reading: &mut Reading) {
         reading.places.push((whole, false));
         return;
     }
-    for segment in SEGMENT_SPLIT.split(&text) {
-        let mut key = fold(segment);
-        if key.is_empty() {
-            continue;
-        }
-        if SEVERAL.is_match(&key) {
-            reading.several = true;
-            continue;
-        }
-        if REMOTE.is_match(&key) {
-            key = crate::normalise::text::collapse_whitespace(&REMOTE.replace_all(&key, " "));
-        }
-        if let Some(captures) = POSTCODE_IN_KEY.captures(&key) {
-            if let Some(digits) = captures.get(1) {
-                reading
-                    .postcode
-                    .get_or_insert_with(|| digits.as_str().to_owned());
-            }
-            key = crate::normalise::text::collapse_whitespace(&POSTCODE_IN_KEY.replace(&key, " "));
-        }
-        if key.is_empty() || NETHERLANDS.contains(&key.as_str()) {
-            continue;
-        }
-        if ABROAD.contains(&key.as_str()) {
-            reading.abroad = true;
-            continue;
-        }
-        let province = province_hint(&key);
-        if province.is_some() {
-            // A province name is a place only when a place has that very name ("Utrecht");
-            // "Noord-Holland" must not find the hamlet "Noord" in one of its words.
+    for part in PART_SPLIT.split(&text) {
+        // "Berkel en Rodenrijs, Nederland": a part that names a place whole is not split at
+        // its "en".
+        if CONJUNCTION_SPLIT.is_match(part) {
+            let key = fold(part);
             if gazetteer.find(&key, None).is_some() {
-                reading.places.push((key, true));
-            } else {
-                reading.hint = reading.hint.or(province);
+                reading.places.push((key, false));
+                continue;
             }
-        } else if let Some(found) = place_key(gazetteer, &key) {
-            reading.places.push((found, false));
         }
+        for segment in CONJUNCTION_SPLIT.split(part) {
+            read_segment(gazetteer, segment, reading);
+        }
+    }
+}
+
+/// One segment of a location text: a place, a province, a postcode, "remote", "several
+/// places", the country or abroad, or noise.
+fn read_segment(gazetteer: &Gazetteer, segment: &str, reading: &mut Reading) {
+    let mut key = fold(segment);
+    if key.is_empty() {
+        return;
+    }
+    if SEVERAL.is_match(&key) {
+        reading.several = true;
+        return;
+    }
+    if REMOTE.is_match(&key) {
+        key = crate::normalise::text::collapse_whitespace(&REMOTE.replace_all(&key, " "));
+    }
+    if let Some(captures) = POSTCODE_IN_KEY.captures(&key) {
+        if let Some(digits) = captures.get(1) {
+            reading
+                .postcode
+                .get_or_insert_with(|| digits.as_str().to_owned());
+        }
+        key = crate::normalise::text::collapse_whitespace(&POSTCODE_IN_KEY.replace(&key, " "));
+    }
+    if key.is_empty() || NETHERLANDS.contains(&key.as_str()) {
+        return;
+    }
+    if ABROAD.contains(&key.as_str()) {
+        reading.abroad = true;
+        return;
+    }
+    let province = province_hint(&key);
+    if province.is_some() {
+        // A province name is a place only when a place has that very name ("Utrecht");
+        // "Noord-Holland" must not find the hamlet "Noord" in one of its words.
+        if gazetteer.find(&key, None).is_some() {
+            reading.places.push((key, true));
+        } else {
+            reading.hint = reading.hint.or(province);
+        }
+    } else if let Some(found) = place_key(gazetteer, &key) {
+        reading.places.push((found, false));
     }
 }
 

@@ -60,6 +60,20 @@ fn free_text_resolves_to_one_place() {
         text("Son en Breugel"),
         Some(("Son en Breugel", None, "Noord-Brabant", "Zuidoost-Brabant")),
     );
+    // A name with "en" in it stays whole beside other parts; "en" between places still splits.
+    let berkel = Some((
+        "Berkel en Rodenrijs",
+        None,
+        "Zuid-Holland",
+        "Zuid-Holland Centraal",
+    ));
+    check(text("Berkel en Rodenrijs, Netherlands"), berkel);
+    check(text("Hybride / Berkel en Rodenrijs"), berkel);
+    check(
+        text("Son en Breugel, Noord-Brabant"),
+        Some(("Son en Breugel", None, "Noord-Brabant", "Zuidoost-Brabant")),
+    );
+    check(text("Amsterdam en Rotterdam, Nederland"), None);
     check(
         text("Alphen a/d Rijn"),
         Some((
@@ -151,6 +165,12 @@ fn ambiguous_names_prefer_the_populous_unless_a_province_says_otherwise() {
     assert_eq!(province("Bergen (L)").as_deref(), Some("Limburg"));
     assert_eq!(province("Rijswijk").as_deref(), Some("Zuid-Holland"));
     assert_eq!(province("Rijswijk (NB)").as_deref(), Some("Noord-Brabant"));
+    let name = |query: &str| GAZETTEER.lookup_place(query).map(|p| p.name.clone());
+    assert_eq!(
+        name("Berkel en Rodenrijs, Zuid-Holland").as_deref(),
+        Some("Berkel en Rodenrijs")
+    );
+    assert_eq!(name("Amsterdam en omgeving").as_deref(), Some("Amsterdam"));
     check(
         Location {
             locality: Some("Hengelo".into()),
