@@ -12,6 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use vindwerk_model::{PostingId, Status, Vacancy, VacancyId};
 
 use crate::codec::{self, Place};
+use crate::postings::IN_SETTLED_VACANCY;
 use crate::{Batch, ChangeSeq, Store, StoreError};
 
 impl Batch<'_> {
@@ -164,6 +165,23 @@ impl Store {
         }
     }
 
+    /// Calls `each` with every vacancy of an organisation's internal labour market (audience
+    /// not public), in id order.
+    pub fn for_each_internal_vacancy<E>(
+        &self,
+        each: impl FnMut(Vacancy) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+    {
+        self.stream_vacancies(
+            "SELECT id, data FROM vacancies WHERE json_extract(data, '$.audience') IS NOT NULL
+             ORDER BY id",
+            [],
+            each,
+        )
+    }
+
     /// Calls `each` with every vacancy written by a batch after `since`, in id order: an
     /// incremental index update (with [`Store::vacancies_deleted_since`]).
     pub fn for_each_vacancy_changed_since<E>(
@@ -205,6 +223,45 @@ impl Store {
                     .and_then(|rows| rows.collect())
             })
             .map_err(StoreError::sql("read vacancy assignments"))
+    }
+
+    /// [`Store::vacancy_assignments`] of the postings [`Store::for_each_open_posting`] reads.
+    pub fn open_vacancy_assignments(
+        &self,
+        settled_before: DateTime<Utc>,
+    ) -> Result<HashMap<PostingId, VacancyId>, StoreError> {
+        let sql = format!(
+            "SELECT p.id, a.vacancy_id FROM vacancy_postings a JOIN postings p ON p.id = a.posting_id
+             WHERE NOT {IN_SETTLED_VACANCY}"
+        );
+        self.conn()
+            .prepare(&sql)
+            .and_then(|mut statement| {
+                statement
+                    .query_map([codec::timestamp(settled_before)], |row| {
+                        Ok((PostingId(row.get(0)?), VacancyId(row.get(1)?)))
+                    })
+                    .and_then(|rows| rows.collect())
+            })
+            .map_err(StoreError::sql("read vacancy assignments"))
+    }
+
+    /// How many vacancies the store holds.
+    pub fn count_vacancies(&self) -> Result<u64, StoreError> {
+        self.conn()
+            .query_row("SELECT count(*) FROM vacancies", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
+            .map_err(StoreError::sql("count vacancies"))
+    }
+
+    /// Whether the store holds a vacancy with this id.
+    pub fn has_vacancy(&self, id: &VacancyId) -> Result<bool, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT 1 FROM vacancies WHERE id = ?1")
+            .and_then(|mut statement| statement.exists([id.as_str()]))
+            .map_err(|error| StoreError::sqlite(format!("look up vacancy {id}"), error))
     }
 
     fn stream_vacancies<E>(

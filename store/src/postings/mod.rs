@@ -8,6 +8,8 @@
 
 mod read;
 
+pub(crate) use read::IN_SETTLED_VACANCY;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};

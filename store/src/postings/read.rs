@@ -1,5 +1,6 @@
 //! The reads of postings, their history and sources.
 
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use vindwerk_model::{Posting, PostingId, SourceId};
 
@@ -10,6 +11,20 @@ use crate::{ChangeSeq, Store, StoreError};
 const POSTING_COLUMNS: &str = "p.id, s.name, s.kind, s.channel, p.data, p.content_hash,
     p.first_seen, p.last_seen, p.changed_at, p.status, p.expired_at, p.expiry_reason, s.audience
     FROM postings p JOIN sources s ON s.id = p.source_id";
+
+/// True for a posting `p` of a settled vacancy: one the store holds as expired, written after
+/// the last change of each of its postings, whose every posting expired before `?1` and was
+/// neither seen nor changed since. Its postings are older than dedup's date window, so they
+/// can join no new posting, and the indexer leaves the vacancy as it is. A posting that comes
+/// back opens its vacancy again.
+pub(crate) const IN_SETTLED_VACANCY: &str = "EXISTS (
+    SELECT 1 FROM vacancy_postings vp JOIN vacancies v ON v.id = vp.vacancy_id
+    WHERE vp.posting_id = p.id AND v.status = 'expired' AND NOT EXISTS (
+        SELECT 1 FROM vacancy_postings vq JOIN postings q ON q.id = vq.posting_id
+        WHERE vq.vacancy_id = vp.vacancy_id
+        AND NOT (q.status = 'expired' AND q.expired_at IS NOT NULL AND q.expired_at < ?1
+            AND q.last_seen < ?1 AND q.changed_at < ?1
+            AND q.expired_at <= v.updated_at AND q.changed_at <= v.updated_at)))";
 
 fn read_posting(row: &Row<'_>) -> Result<Posting, StoreError> {
     let id: i64 = row.get(0).map_err(StoreError::sql("read a posting row"))?;
@@ -90,6 +105,22 @@ impl Store {
     {
         let sql = format!("SELECT {POSTING_COLUMNS} ORDER BY p.id");
         self.stream_postings(&sql, [], each)
+    }
+
+    /// Calls `each` with every posting but those of vacancies settled before `settled_before`
+    /// (every posting of theirs expired before it, and none seen or changed since), in id
+    /// order: what an index run reads, so that its work grows with the live and recent
+    /// vacancies, not with all history.
+    pub fn for_each_open_posting<E>(
+        &self,
+        settled_before: DateTime<Utc>,
+        each: impl FnMut(Posting) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+    {
+        let sql = format!("SELECT {POSTING_COLUMNS} WHERE NOT {IN_SETTLED_VACANCY} ORDER BY p.id");
+        self.stream_postings(&sql, [codec::timestamp(settled_before)], each)
     }
 
     /// Calls `each` with every posting that was added, changed, expired or reactivated by a

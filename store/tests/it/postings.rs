@@ -2,7 +2,7 @@
 
 use crate::common::{acme, at, day, full_posting, full_vacancy};
 use vindwerk_model::{
-    Channel, ExpiryReason, Posting, PostingData, PostingId, SourceKind, Status, VacancyId,
+    Audience, Channel, ExpiryReason, Posting, PostingData, PostingId, SourceKind, Status, VacancyId,
 };
 use vindwerk_store::{ChangeSeq, HistoryEvent, Store, StoreError, UpsertOutcome, Upserted};
 
@@ -483,4 +483,102 @@ fn a_callback_error_stops_the_stream_and_is_passed_on() {
     });
     assert!(matches!(result, Err(Failure::Full)), "{result:?}");
     assert_eq!(seen, 3);
+}
+
+fn open_postings(store: &Store, settled_before: u32) -> Vec<PostingId> {
+    let mut ids = Vec::new();
+    store
+        .for_each_open_posting(at(settled_before), |posting| {
+            ids.push(posting.id);
+            Ok::<_, StoreError>(())
+        })
+        .expect("stream");
+    ids
+}
+
+fn open_assignments(store: &Store, settled_before: u32) -> Vec<PostingId> {
+    let mut ids: Vec<PostingId> = store
+        .open_vacancy_assignments(at(settled_before))
+        .expect("assignments")
+        .into_keys()
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_vacancy_long_expired_and_written_so_is_settled_until_a_posting_comes_back() {
+    let mut store = Store::open_in_memory().expect("store");
+    let data = |n: u32| full_posting(&format!("https://acme.nl/vacatures/{n}"));
+    let (a, b, c, d, new) = (data(1), data(2), data(3), data(4), data(5));
+    let a_id = upsert(&mut store, &a, 6).id;
+    let b_id = upsert(&mut store, &b, 6).id;
+    let c_id = upsert(&mut store, &c, 6).id;
+    let d_id = upsert(&mut store, &d, 6).id;
+    let mut only_a = full_vacancy("v-a", &[(a_id, &a.url)]);
+    let b_and_c = full_vacancy("v-bc", &[(b_id, &b.url), (c_id, &c.url)]);
+    let only_d = full_vacancy("v-d", &[(d_id, &d.url)]);
+    store
+        .write(|batch| {
+            batch.upsert_vacancy(&only_a, at(6))?;
+            batch.upsert_vacancy(&b_and_c, at(6))?;
+            batch.upsert_vacancy(&only_d, at(6))
+        })
+        .expect("write");
+    // a, b and d expire at 8; the indexer writes v-a as expired at 9, and has not run for d.
+    for id in [a_id, b_id, d_id] {
+        assert!(expire(&mut store, id, 8));
+    }
+    only_a.status = Status::Expired;
+    only_a.expired_at = Some(at(8));
+    store
+        .write(|batch| batch.upsert_vacancy(&only_a, at(9)))
+        .expect("write");
+    let new_id = upsert(&mut store, &new, 10).id;
+
+    // Before the expiry everything is open; after it, only v-a is settled: v-bc still has an
+    // active posting, and v-d was not written since its posting expired.
+    assert_eq!(
+        open_postings(&store, 7),
+        vec![a_id, b_id, c_id, d_id, new_id]
+    );
+    assert_eq!(open_postings(&store, 12), vec![b_id, c_id, d_id, new_id]);
+    assert_eq!(open_assignments(&store, 12), vec![b_id, c_id, d_id]);
+    assert_eq!(open_assignments(&store, 7), vec![a_id, b_id, c_id, d_id]);
+
+    // Seen again, a opens its vacancy.
+    assert_eq!(
+        upsert(&mut store, &a, 13).outcome,
+        UpsertOutcome::Reactivated
+    );
+    assert_eq!(
+        open_postings(&store, 14),
+        vec![a_id, b_id, c_id, d_id, new_id]
+    );
+
+    assert!(store.has_vacancy(&VacancyId::new("v-a")).expect("lookup"));
+    assert!(!store.has_vacancy(&VacancyId::new("v-x")).expect("lookup"));
+    assert_eq!(store.count_vacancies().expect("count"), 3);
+}
+
+#[test]
+fn internal_vacancies_are_found_by_their_audience() {
+    let mut store = Store::open_in_memory().expect("store");
+    let public = full_vacancy("v-public", &[]);
+    let mut internal = full_vacancy("v-internal", &[]);
+    internal.audience = Audience::organisation("ziekenhuis-x").expect("slug");
+    store
+        .write(|batch| {
+            batch.upsert_vacancy(&public, at(6))?;
+            batch.upsert_vacancy(&internal, at(6))
+        })
+        .expect("write");
+    let mut found = Vec::new();
+    store
+        .for_each_internal_vacancy(|vacancy| {
+            found.push(vacancy);
+            Ok::<_, StoreError>(())
+        })
+        .expect("stream");
+    assert_eq!(found, vec![internal]);
 }
