@@ -124,6 +124,16 @@ impl Prepared {
     /// Every vacancy the postings make. `previous` is the assignment of the last run (empty
     /// on the first), so that vacancies keep their ids.
     pub fn into_vacancies(self, previous: &HashMap<PostingId, VacancyId>) -> Vec<Vacancy> {
+        self.into_vacancies_among(previous, &|_| false)
+    }
+
+    /// [`Prepared::into_vacancies`] beside vacancies that are not in it (settled ones): no new
+    /// vacancy gets an id that `taken` says is in use.
+    pub fn into_vacancies_among(
+        self,
+        previous: &HashMap<PostingId, VacancyId>,
+        taken: &dyn Fn(&VacancyId) -> bool,
+    ) -> Vec<Vacancy> {
         let Prepared {
             mut heads,
             mut fields,
@@ -135,7 +145,7 @@ impl Prepared {
         fields.shrink_to_fit();
         items.shrink_to_fit();
         let started = std::time::Instant::now();
-        let clusters = dedup::deduplicate(&items, previous, &DedupConfig::default());
+        let clusters = dedup::deduplicate_among(&items, previous, taken, &DedupConfig::default());
         info!(
             postings = items.len(),
             seconds = started.elapsed().as_secs_f64(),

@@ -15,10 +15,12 @@ use std::collections::{HashMap, HashSet};
 
 use vindwerk_model::{PostingId, VacancyId};
 
-/// The id of each cluster (clusters of posting ids, each sorted, none empty).
+/// The id of each cluster (clusters of posting ids, each sorted, none empty). A new id is
+/// never one of `previous`, nor one that `in_use` says is in use.
 pub(crate) fn assign_ids(
     clusters: &[Vec<PostingId>],
     previous: &HashMap<PostingId, VacancyId>,
+    in_use: &dyn Fn(&VacancyId) -> bool,
 ) -> Vec<VacancyId> {
     let mut votes: Vec<(usize, &VacancyId, usize)> = Vec::new();
     for (index, postings) in clusters.iter().enumerate() {
@@ -57,7 +59,10 @@ pub(crate) fn assign_ids(
                 let mut attempt = 0u32;
                 loop {
                     let candidate = new_id(first, attempt);
-                    if !used_before.contains(&candidate) && !minted.contains(&candidate) {
+                    if !used_before.contains(&candidate)
+                        && !minted.contains(&candidate)
+                        && !in_use(&candidate)
+                    {
                         break candidate;
                     }
                     attempt += 1;

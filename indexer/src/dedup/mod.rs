@@ -115,6 +115,17 @@ pub fn deduplicate(
     previous: &HashMap<PostingId, VacancyId>,
     config: &DedupConfig,
 ) -> Vec<Cluster> {
+    deduplicate_among(items, previous, &|_| false, config)
+}
+
+/// [`deduplicate`] beside vacancies it does not see: a new vacancy never gets an id that
+/// `taken` says is in use (a settled vacancy's, whose postings are not in `items`).
+pub fn deduplicate_among(
+    items: &[DedupItem],
+    previous: &HashMap<PostingId, VacancyId>,
+    taken: &dyn Fn(&VacancyId) -> bool,
+    config: &DedupConfig,
+) -> Vec<Cluster> {
     let mut sorted: Vec<&DedupItem> = items.iter().collect();
     sorted.sort();
     sorted.dedup_by_key(|item| item.posting_id);
@@ -130,7 +141,7 @@ pub fn deduplicate(
                 .collect()
         })
         .collect();
-    let ids = ids::assign_ids(&postings, previous);
+    let ids = ids::assign_ids(&postings, previous, taken);
     let previous_ids: HashSet<&VacancyId> = previous.values().collect();
     let kept = ids.iter().filter(|id| previous_ids.contains(id)).count();
     info!(
