@@ -208,6 +208,11 @@ pub struct IndexArgs {
     /// Rebuild the whole index instead of updating what changed.
     #[arg(long)]
     pub full: bool,
+    /// Days after its last posting expired that a vacancy is settled: kept, searchable and
+    /// exported as it is, but no longer read and deduplicated again by each run.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::commands::SETTLE_AFTER_DAYS,
+          value_parser = clap::value_parser!(i64).range(0..=36_500))]
+    pub settle_after_days: i64,
 }
 
 #[derive(Debug, Args)]

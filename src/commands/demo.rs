@@ -79,9 +79,11 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
     eprintln!("{second}");
     let report = {
         let (db, index_dir) = (db.clone(), index_dir.clone());
-        tokio::task::spawn_blocking(move || index::index(&db, &index_dir, true))
-            .await
-            .context("indexing stopped")??
+        tokio::task::spawn_blocking(move || {
+            index::index(&db, &index_dir, true, index::settle_after())
+        })
+        .await
+        .context("indexing stopped")??
     };
     index::print_report(&report);
     let seeker = {

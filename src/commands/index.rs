@@ -5,16 +5,17 @@
 //! watermark, so a run rewrites only the vacancies that changed since, and `--full` (or a
 //! missing index) rebuilds from every vacancy.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{TimeDelta, Utc};
 use serde::Serialize;
 use tracing::info;
-use vindwerk_indexer::index::{self, WriterConfig};
+use vindwerk_indexer::index::{self, GenerationWriter, WriterConfig};
 use vindwerk_indexer::pipeline::{Normaliser, Prepared};
 use vindwerk_model::{Vacancy, VacancyId};
 use vindwerk_store::{ChangeSeq, Store, StoreError};
@@ -29,6 +30,8 @@ pub struct IndexReport {
     pub vacancies: usize,
     pub vacancies_changed: usize,
     pub vacancies_deleted: usize,
+    /// Vacancies settled long ago, which the run left as they are (see [`SETTLE_AFTER_DAYS`]).
+    pub vacancies_settled: u64,
     pub generation: String,
     pub documents: u64,
     pub documents_written: u64,
@@ -40,18 +43,24 @@ pub struct IndexReport {
 }
 
 pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let report = index(&args.db.db, &args.index.index, args.full)?;
+    let report = index(
+        &args.db.db,
+        &args.index.index,
+        args.full,
+        TimeDelta::days(args.settle_after_days),
+    )?;
     print_report(&report);
     Ok(ExitCode::from(EXIT_OK))
 }
 
 pub fn print_report(report: &IndexReport) {
     println!(
-        "indexed {} postings into {} vacancies ({} changed, {} removed); {} {} documents, {} written, in {:.1} s",
+        "indexed {} postings into {} vacancies ({} changed, {} removed, {} settled ones left as they are); {} {} documents, {} written, in {:.1} s",
         report.postings,
         report.vacancies,
         report.vacancies_changed,
         report.vacancies_deleted,
+        report.vacancies_settled,
         report.generation,
         report.documents,
         report.documents_written,
@@ -62,7 +71,22 @@ pub fn print_report(report: &IndexReport) {
     }
 }
 
-pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexReport> {
+/// How long after its last posting expired a vacancy is settled: left as it is by the index
+/// runs, which then read only the live and recently expired part of the store. Longer than
+/// dedup's date window (60 days between publication dates), so settling changes no cluster.
+pub const SETTLE_AFTER_DAYS: i64 = 120;
+
+/// [`SETTLE_AFTER_DAYS`] as a duration.
+pub fn settle_after() -> TimeDelta {
+    TimeDelta::days(SETTLE_AFTER_DAYS)
+}
+
+pub fn index(
+    db: &Path,
+    index_root: &Path,
+    full: bool,
+    settle_after: TimeDelta,
+) -> anyhow::Result<IndexReport> {
     let started = Instant::now();
     let normaliser = Normaliser::load().context("cannot load the reference data")?;
     let mut store =
@@ -71,8 +95,10 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
     // Each posting is normalised as it is read; what dedup and the merge need is kept, its
     // published text only once, as plain text.
     let stage = Instant::now();
+    let now = Utc::now();
+    let settled_before = now - settle_after;
     let mut prepared = Prepared::new();
-    store.for_each_posting(|posting| -> Result<(), StoreError> {
+    store.for_each_open_posting(settled_before, |posting| -> Result<(), StoreError> {
         prepared.push(posting, &normaliser);
         Ok(())
     })?;
@@ -82,16 +108,27 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
         seconds = stage.elapsed().as_secs_f64(),
         "postings read and normalised"
     );
-    let previous = store.vacancy_assignments()?;
+    let previous = store.open_vacancy_assignments(settled_before)?;
     let stage = Instant::now();
-    let vacancies = prepared.into_vacancies(&previous);
+    // A new vacancy never takes the id of a settled one, which dedup does not see.
+    let lookup_error: RefCell<Option<StoreError>> = RefCell::new(None);
+    let in_use = |id: &VacancyId| match store.has_vacancy(id) {
+        Ok(found) => found,
+        Err(error) => {
+            lookup_error.borrow_mut().get_or_insert(error);
+            false
+        }
+    };
+    let vacancies = prepared.into_vacancies_among(&previous, &in_use);
+    if let Some(error) = lookup_error.into_inner() {
+        return Err(error.into());
+    }
     info!(
         vacancies = vacancies.len(),
         seconds = stage.elapsed().as_secs_f64(),
         "vacancies deduplicated and merged"
     );
 
-    let now = Utc::now();
     let current: HashSet<&VacancyId> = vacancies.iter().map(|vacancy| &vacancy.id).collect();
     let vanished: HashSet<&VacancyId> = previous
         .values()
@@ -140,12 +177,15 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
                 Some(&seq.to_string()),
             )?
         }
-        _ => index::build_index(
-            index_root,
-            vacancies.iter().cloned(),
-            config,
-            Some(&seq.to_string()),
-        )?,
+        // Every vacancy of the store: the settled ones too, which this run did not touch.
+        _ => {
+            let mut generation = GenerationWriter::create(index_root, config)?;
+            store.for_each_vacancy(None, |vacancy| -> anyhow::Result<()> {
+                generation.upsert(&vacancy)?;
+                Ok(())
+            })?;
+            generation.publish(Some(&seq.to_string()))?
+        }
     };
     info!(
         documents = stats.documents,
@@ -153,7 +193,12 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
         seconds = stage.elapsed().as_secs_f64(),
         "index written"
     );
-    let internal = index::build_internal_indexes(index_root, &vacancies, config)?
+    let mut internal_vacancies = Vec::new();
+    store.for_each_internal_vacancy(|vacancy| -> Result<(), StoreError> {
+        internal_vacancies.push(vacancy);
+        Ok(())
+    })?;
+    let internal = index::build_internal_indexes(index_root, &internal_vacancies, config)?
         .into_iter()
         .map(|(slug, stats)| (slug, stats.documents))
         .collect();
@@ -162,6 +207,9 @@ pub fn index(db: &Path, index_root: &Path, full: bool) -> anyhow::Result<IndexRe
         vacancies: vacancies.len(),
         vacancies_changed,
         vacancies_deleted: vanished.len(),
+        vacancies_settled: store
+            .count_vacancies()?
+            .saturating_sub(vacancies.len() as u64),
         generation: stats.generation,
         documents: stats.documents,
         documents_written: stats.changed,

@@ -10,6 +10,8 @@ mod outbox;
 mod serve;
 mod user;
 
+pub(crate) use index::SETTLE_AFTER_DAYS;
+
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -46,7 +48,12 @@ fn ingest(args: &crate::cli::IngestArgs) -> anyhow::Result<ExitCode> {
         crawl::Crawled::Done { summary, lock } => (summary, lock),
         crawl::Crawled::Exit(code) => return Ok(code),
     };
-    let report = index::index(&args.crawl.db.db, &args.index.index, false)?;
+    let report = index::index(
+        &args.crawl.db.db,
+        &args.index.index,
+        false,
+        index::settle_after(),
+    )?;
     index::print_report(&report);
     Ok(crawl::exit_code(&args.crawl, &summary))
 }

@@ -79,6 +79,20 @@ impl Operator {
             .sum()
     }
 
+    /// `vindwerk index` with `extra` arguments; its report line.
+    fn index(&self, extra: &[&str]) -> String {
+        let mut args = vec![
+            "index",
+            "--db",
+            path(&self.db),
+            "--index",
+            path(&self.index),
+        ];
+        args.extend_from_slice(extra);
+        let output = self.vindwerk(&args);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     fn export(&self) -> String {
         let output = Command::new(env!("CARGO_BIN_EXE_vindwerk"))
             .args(["export", "--db", path(&self.db)])
@@ -204,5 +218,56 @@ fn ingest_two_rounds_of_the_fixture_web() {
         "every expiry recalled"
     );
 
+    // Months later (settled after 0 days): the expired vacancies are settled, left as they
+    // are by the index runs, and still exported and searchable.
+    let export = operator.export();
+    let expired = export
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|vacancy| vacancy["status"] == "expired")
+        .count() as u64;
+    let total = export.lines().count() as u64;
+    assert!(expired > 0);
+    let settled = operator.index(&["--settle-after-days", "0"]);
+    assert_eq!(
+        (
+            count_before(&settled, " settled ones"),
+            count_before(&settled, " changed")
+        ),
+        (expired, 0),
+        "{settled}"
+    );
+    assert_eq!(operator.export(), export, "settling changes no vacancy");
+    let rebuilt = operator.index(&["--settle-after-days", "0", "--full"]);
+    assert_eq!(
+        count_before(&rebuilt, " documents"),
+        total,
+        "a full rebuild indexes the settled vacancies too: {rebuilt}"
+    );
+    // The default reads them all again and finds nothing to change.
+    let reread = operator.index(&[]);
+    assert_eq!(
+        (
+            count_before(&reread, " settled ones"),
+            count_before(&reread, " changed")
+        ),
+        (0, 0),
+        "{reread}"
+    );
+    assert_eq!(operator.export(), export);
+
     runtime.block_on(web.shutdown());
+}
+
+/// The number just before `what` in an index run's report line.
+fn count_before(report: &str, what: &str) -> u64 {
+    let end = report
+        .find(what)
+        .unwrap_or_else(|| panic!("{what:?} in {report}"));
+    let start = report[..end]
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    report[start..end]
+        .parse()
+        .unwrap_or_else(|_| panic!("a number before {what:?} in {report}"))
 }
