@@ -88,7 +88,8 @@ fn prepare_one(posting: &Posting, normaliser: &Normaliser) -> (NormalisedFields,
 /// Postings normalised one at a time as they are read, keeping only what dedup and the merge
 /// read: each posting's head (its ids, dates and status, a third of a [`Posting`]), its merge
 /// fields, and its dedup item, which holds the one copy of its URL and text (as plain text)
-/// until dedup is done; the head gets the URL back for the merge. A store of a million postings is never in memory as HTML.
+/// until dedup is done; the head gets the URL back for the merge. A store of a million
+/// postings is never in memory as HTML.
 #[derive(Debug, Default)]
 pub struct Prepared {
     heads: Vec<PostingHead>,
@@ -128,11 +129,11 @@ impl Prepared {
     }
 
     /// [`Prepared::into_vacancies`] beside vacancies that are not in it (settled ones): no new
-    /// vacancy gets an id that `taken` says is in use.
+    /// vacancy gets an id that `in_use` says is in use.
     pub fn into_vacancies_among(
         self,
         previous: &HashMap<PostingId, VacancyId>,
-        taken: &dyn Fn(&VacancyId) -> bool,
+        in_use: &dyn Fn(&VacancyId) -> bool,
     ) -> Vec<Vacancy> {
         let Prepared {
             mut heads,
@@ -145,7 +146,7 @@ impl Prepared {
         fields.shrink_to_fit();
         items.shrink_to_fit();
         let started = std::time::Instant::now();
-        let clusters = dedup::deduplicate_among(&items, previous, taken, &DedupConfig::default());
+        let clusters = dedup::deduplicate_among(&items, previous, in_use, &DedupConfig::default());
         info!(
             postings = items.len(),
             seconds = started.elapsed().as_secs_f64(),

@@ -213,16 +213,7 @@ impl Store {
 
     /// Which vacancy each assigned posting belongs to: the indexer's memory of earlier runs.
     pub fn vacancy_assignments(&self) -> Result<HashMap<PostingId, VacancyId>, StoreError> {
-        self.conn()
-            .prepare_cached("SELECT posting_id, vacancy_id FROM vacancy_postings")
-            .and_then(|mut statement| {
-                statement
-                    .query_map([], |row| {
-                        Ok((PostingId(row.get(0)?), VacancyId(row.get(1)?)))
-                    })
-                    .and_then(|rows| rows.collect())
-            })
-            .map_err(StoreError::sql("read vacancy assignments"))
+        self.assignments("SELECT posting_id, vacancy_id FROM vacancy_postings", [])
     }
 
     /// [`Store::vacancy_assignments`] of the postings [`Store::for_each_open_posting`] reads.
@@ -234,11 +225,19 @@ impl Store {
             "SELECT p.id, a.vacancy_id FROM vacancy_postings a JOIN postings p ON p.id = a.posting_id
              WHERE NOT {IN_SETTLED_VACANCY}"
         );
+        self.assignments(&sql, [codec::timestamp(settled_before)])
+    }
+
+    fn assignments(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<HashMap<PostingId, VacancyId>, StoreError> {
         self.conn()
-            .prepare(&sql)
+            .prepare_cached(sql)
             .and_then(|mut statement| {
                 statement
-                    .query_map([codec::timestamp(settled_before)], |row| {
+                    .query_map(params, |row| {
                         Ok((PostingId(row.get(0)?), VacancyId(row.get(1)?)))
                     })
                     .and_then(|rows| rows.collect())

@@ -314,22 +314,15 @@ impl Gazetteer {
         }
         let mut hint = None;
         let mut place_name = None;
-        for part in PART_SPLIT.split(name) {
-            let key = fold(part);
+        for segment in segments(self, name) {
+            let key = fold(segment);
             if key.is_empty() {
                 continue;
             }
             if place_name.is_some() {
                 hint = hint.or(province_hint(&key));
-            } else if self.find(&key, None).is_some() {
-                // "Berkel en Rodenrijs, Zuid-Holland": a name with "en" in it, whole.
-                place_name = Some(key);
             } else {
-                // "Amsterdam en omgeving": the first of the part's conjuncts.
-                place_name = CONJUNCTION_SPLIT
-                    .split(part)
-                    .map(fold)
-                    .find(|key| !key.is_empty());
+                place_name = Some(key);
             }
         }
         let index = self.find(&place_name?, hint)?;
@@ -489,7 +482,7 @@ fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 pub use resolve::mentions_remote;
-use resolve::{CONJUNCTION_SPLIT, PART_SPLIT, POSTCODE, province_hint};
+use resolve::{POSTCODE, province_hint, segments};
 
 mod resolve;
 

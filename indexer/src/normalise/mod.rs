@@ -1,5 +1,6 @@
-//! Normalisation: what a source published ([`PostingData`](vindwerk_model::PostingData)) to the fields a vacancy is
-//! searched, filtered and deduplicated by. Unknown stays `None`, never guessed.
+//! Normalisation: what a source published ([`PostingData`](vindwerk_model::PostingData)) to
+//! the fields a vacancy is searched, filtered and deduplicated by. Unknown stays `None`, never
+//! guessed.
 //!
 //! - [`Gazetteer`]: places, 4-digit postcodes, provinces and labour-market regions (GeoNames,
 //!   CBS/PDOK); also what the search server resolves `near=` with.

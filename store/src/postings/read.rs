@@ -14,9 +14,8 @@ const POSTING_COLUMNS: &str = "p.id, s.name, s.kind, s.channel, p.data, p.conten
 
 /// True for a posting `p` of a settled vacancy: one the store holds as expired, written after
 /// the last change of each of its postings, whose every posting expired before `?1` and was
-/// neither seen nor changed since. Its postings are older than dedup's date window, so they
-/// can join no new posting, and the indexer leaves the vacancy as it is. A posting that comes
-/// back opens its vacancy again.
+/// neither seen nor changed since. The indexer leaves such a vacancy as it is. A posting that
+/// comes back opens its vacancy again.
 pub(crate) const IN_SETTLED_VACANCY: &str = "EXISTS (
     SELECT 1 FROM vacancy_postings vp JOIN vacancies v ON v.id = vp.vacancy_id
     WHERE vp.posting_id = p.id AND v.status = 'expired' AND NOT EXISTS (

@@ -20,11 +20,11 @@ const PART_SEPARATOR: &str = r"[,/|;()\[\]•·+&]|\s+[-–—]\s+";
 const CONJUNCTION: &str = r"\s+(?:en|of|and|or)\s+";
 
 /// Where a location text splits into parts; a part may still hold a conjunction.
-pub(in crate::normalise) static PART_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+static PART_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("(?i){PART_SEPARATOR}")).expect("part pattern should compile")
 });
 
-pub(in crate::normalise) static CONJUNCTION_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
+static CONJUNCTION_SPLIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("(?i){CONJUNCTION}")).expect("conjunction pattern should compile")
 });
 
@@ -157,20 +157,25 @@ fn read_field(gazetteer: &Gazetteer, text: &str, reading: &mut Reading) {
         reading.places.push((whole, false));
         return;
     }
-    for part in PART_SPLIT.split(&text) {
-        // "Berkel en Rodenrijs, Nederland": a part that names a place whole is not split at
-        // its "en".
-        if CONJUNCTION_SPLIT.is_match(part) {
-            let key = fold(part);
-            if gazetteer.find(&key, None).is_some() {
-                reading.places.push((key, false));
-                continue;
-            }
-        }
-        for segment in CONJUNCTION_SPLIT.split(part) {
-            read_segment(gazetteer, segment, reading);
-        }
+    for segment in segments(gazetteer, &text) {
+        read_segment(gazetteer, segment, reading);
     }
+}
+
+/// The segments of a location text, each naming at most one thing: its parts ("Amsterdam,
+/// Noord-Holland"), and a part's conjuncts ("Utrecht of Amersfoort") unless the part names a
+/// place whole ("Berkel en Rodenrijs", "Son en Breugel").
+pub(in crate::normalise) fn segments<'a>(
+    gazetteer: &'a Gazetteer,
+    text: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    PART_SPLIT.split(text).flat_map(move |part| {
+        if CONJUNCTION_SPLIT.is_match(part) && gazetteer.find(&fold(part), None).is_some() {
+            vec![part]
+        } else {
+            CONJUNCTION_SPLIT.split(part).collect()
+        }
+    })
 }
 
 /// One segment of a location text: a place, a province, a postcode, "remote", "several
