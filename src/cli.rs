@@ -208,8 +208,18 @@ pub struct IndexArgs {
     /// Rebuild the whole index instead of updating what changed.
     #[arg(long)]
     pub full: bool,
+    #[command(flatten)]
+    pub settle: SettleArg,
+    /// The run's clock (RFC 3339), from which vacancies settle. For replays and tests; the
+    /// current time when omitted.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct SettleArg {
     /// Days after its last posting expired that a vacancy is settled: kept, searchable and
-    /// exported as it is, but no longer read and deduplicated again by each run.
+    /// exported as it is, but no longer read and deduplicated again by each index run.
     #[arg(long, value_name = "DAYS", default_value_t = crate::commands::SETTLE_AFTER_DAYS,
           value_parser = clap::value_parser!(i64).range(0..=36_500))]
     pub settle_after_days: i64,
@@ -221,6 +231,8 @@ pub struct IngestArgs {
     pub crawl: CrawlArgs,
     #[command(flatten)]
     pub index: IndexDirArg,
+    #[command(flatten)]
+    pub settle: SettleArg,
 }
 
 #[derive(Debug, Args)]

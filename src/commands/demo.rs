@@ -80,7 +80,11 @@ async fn demo(args: &DemoArgs, dir: PathBuf, options: &serve::ServeOptions) -> a
     let report = {
         let (db, index_dir) = (db.clone(), index_dir.clone());
         tokio::task::spawn_blocking(move || {
-            index::index(&db, &index_dir, true, index::settle_after())
+            let run = index::IndexRun {
+                full: true,
+                ..index::IndexRun::at(now)
+            };
+            index::index(&db, &index_dir, &run)
         })
         .await
         .context("indexing stopped")??

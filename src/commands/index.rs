@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use tracing::info;
 use vindwerk_indexer::index::{self, GenerationWriter, WriterConfig};
@@ -43,12 +43,12 @@ pub struct IndexReport {
 }
 
 pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
-    let report = index(
-        &args.db.db,
-        &args.index.index,
-        args.full,
-        TimeDelta::days(args.settle_after_days),
-    )?;
+    let run = IndexRun {
+        full: args.full,
+        now: args.now.unwrap_or_else(Utc::now),
+        settle_after: TimeDelta::days(args.settle.settle_after_days),
+    };
+    let report = index(&args.db.db, &args.index.index, &run)?;
     print_report(&report);
     Ok(ExitCode::from(EXIT_OK))
 }
@@ -72,21 +72,34 @@ pub fn print_report(report: &IndexReport) {
 }
 
 /// How long after its last posting expired a vacancy is settled: left as it is by the index
-/// runs, which then read only the live and recently expired part of the store. Longer than
-/// dedup's date window (60 days between publication dates), so settling changes no cluster.
+/// runs, which then read only the live and recently expired part of the store. Twice dedup's
+/// date window (60 days between publication dates): a settled posting is too old to join a
+/// new one.
 pub const SETTLE_AFTER_DAYS: i64 = 120;
 
-/// [`SETTLE_AFTER_DAYS`] as a duration.
-pub fn settle_after() -> TimeDelta {
-    TimeDelta::days(SETTLE_AFTER_DAYS)
+/// How an index run goes.
+#[derive(Debug, Clone)]
+pub struct IndexRun {
+    /// Rebuild the whole index instead of updating what changed.
+    pub full: bool,
+    /// The run's clock: vacancies are written at it and settle by it.
+    pub now: DateTime<Utc>,
+    /// How long after its last posting expired a vacancy is settled.
+    pub settle_after: TimeDelta,
 }
 
-pub fn index(
-    db: &Path,
-    index_root: &Path,
-    full: bool,
-    settle_after: TimeDelta,
-) -> anyhow::Result<IndexReport> {
+impl IndexRun {
+    /// An incremental run at `now` that settles vacancies after [`SETTLE_AFTER_DAYS`].
+    pub fn at(now: DateTime<Utc>) -> IndexRun {
+        IndexRun {
+            full: false,
+            now,
+            settle_after: TimeDelta::days(SETTLE_AFTER_DAYS),
+        }
+    }
+}
+
+pub fn index(db: &Path, index_root: &Path, run: &IndexRun) -> anyhow::Result<IndexReport> {
     let started = Instant::now();
     let normaliser = Normaliser::load().context("cannot load the reference data")?;
     let mut store =
@@ -95,8 +108,8 @@ pub fn index(
     // Each posting is normalised as it is read; what dedup and the merge need is kept, its
     // published text only once, as plain text.
     let stage = Instant::now();
-    let now = Utc::now();
-    let settled_before = now - settle_after;
+    let now = run.now;
+    let settled_before = now - run.settle_after;
     let mut prepared = Prepared::new();
     store.for_each_open_posting(settled_before, |posting| -> Result<(), StoreError> {
         prepared.push(posting, &normaliser);
@@ -160,9 +173,9 @@ pub fn index(
     let watermark =
         index::index_watermark(index_root)?.and_then(|text| text.parse::<ChangeSeq>().ok());
     let config = WriterConfig::default();
-    let full_rebuild = full || watermark.is_none();
+    let full_rebuild = run.full || watermark.is_none();
     let stats = match watermark {
-        Some(since) if !full => {
+        Some(since) if !run.full => {
             let mut changed: Vec<Vacancy> = Vec::new();
             store.for_each_vacancy_changed_since(since, |vacancy| -> Result<(), StoreError> {
                 changed.push(vacancy);

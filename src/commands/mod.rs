@@ -48,12 +48,12 @@ fn ingest(args: &crate::cli::IngestArgs) -> anyhow::Result<ExitCode> {
         crawl::Crawled::Done { summary, lock } => (summary, lock),
         crawl::Crawled::Exit(code) => return Ok(code),
     };
-    let report = index::index(
-        &args.crawl.db.db,
-        &args.index.index,
-        false,
-        index::settle_after(),
-    )?;
+    // The index runs on the round's clock, so that a replay settles what it would have.
+    let run = index::IndexRun {
+        settle_after: chrono::TimeDelta::days(args.settle.settle_after_days),
+        ..index::IndexRun::at(args.crawl.now.unwrap_or_else(chrono::Utc::now))
+    };
+    let report = index::index(&args.crawl.db.db, &args.index.index, &run)?;
     index::print_report(&report);
     Ok(crawl::exit_code(&args.crawl, &summary))
 }
