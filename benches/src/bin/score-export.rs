@@ -1,6 +1,7 @@
 //! Scores an export against a world's ground truth, as `bench-crawl --evaluate` wrote them:
-//! `score-export DIR` reads `DIR/truth.json` and `DIR/export.jsonl` (or the export named by
-//! `--export`) and prints coverage, dedup and field accuracy. For re-scoring a benchmark's
+//! `score-export DIR` reads `DIR/truth.json` and `DIR/export.jsonl` (or the files named by
+//! `--truth` and `--export`, such as round 2's `truth-round2.json`) and prints coverage, dedup
+//! and field accuracy. For re-scoring a benchmark's
 //! store after an indexer change (`vindwerk index` and `vindwerk export` on it again) without
 //! crawling it again. Politeness is not scored: the request log stays with the crawl.
 
@@ -18,11 +19,14 @@ struct Args {
     /// The export to score (default: DIR/export.jsonl).
     #[arg(long)]
     export: Option<PathBuf>,
+    /// The ground truth to score against (default: DIR/truth.json).
+    #[arg(long)]
+    truth: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let truth_path = args.dir.join("truth.json");
+    let truth_path = args.truth.unwrap_or_else(|| args.dir.join("truth.json"));
     let truth: GroundTruth = serde_json::from_slice(
         &std::fs::read(&truth_path)
             .with_context(|| format!("cannot read {}", truth_path.display()))?,
